@@ -1,0 +1,78 @@
+# Two commands for a new user: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10: take PYTHON=… if given, else the first 3.10 found.
+PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/assistant.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED ?= false
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help install install-dev run train validate test test-unit test-nlu test-stories test-e2e lock clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
+	@echo "make test   set up, train if needed, run the whole test suite"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.10 introuvable (Rasa 3.6 ne fonctionne pas avec 3.11+). Installez-le ou passez PYTHON=/chemin/vers/python3.10." >&2; \
+		exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip==24.2"
+
+$(VENV)/.installed: $(BIN)/python requirements.in requirements.lock
+	$(BIN)/pip install --quiet -r requirements.in -c requirements.lock
+	$(BIN)/pip check
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.in
+	$(BIN)/pip install --quiet -r requirements-dev.in -c requirements.lock
+	$(BIN)/pip check
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Rasa's own fingerprint decides whether anything changed since the last model.
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+	$(BIN)/rasa train --fixed-model-name assistant --out models
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(BIN)/python -m bot run
+
+validate: install
+	$(BIN)/python -m tests.tools.validate_data
+
+test-unit: install-dev
+	$(BIN)/python -m pytest tests/unit -q
+
+test-nlu: install-dev $(MODEL)
+	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --min-accuracy 0.90
+
+test-stories: install-dev $(MODEL)
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out var/results/core --fail-on-prediction-errors --no-plot
+
+test-e2e: install-dev $(MODEL)
+	$(BIN)/python -m pytest tests/e2e tests/actions -q
+
+test: install-dev validate test-unit $(MODEL) test-nlu test-stories test-e2e
+	@echo "make test: all suites passed"
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.in -r requirements-dev.in
+	$(BIN)/pip check
+	{ echo "# Exact versions resolved together (pip check clean) on Python 3.10."; \
+	  echo "# Used as constraints for every install: regenerate with 'make lock'."; \
+	  $(BIN)/pip freeze --exclude-editable; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) models/*.tar.gz var/results .pytest_cache

@@ -1,0 +1,41 @@
+"""Database engine for the assistant's own tables and the start-up check."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The configured database cannot be reached."""
+
+
+def prepare_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file so a fresh clone starts without set-up."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        from pathlib import Path
+
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=8)
+def make_engine(url: str) -> Engine:
+    """One engine per URL and process; connections are opened lazily."""
+    prepare_sqlite_dir(url)
+    kwargs = {"pool_pre_ping": True}
+    if make_url(url).get_backend_name() == "sqlite":
+        # Several processes (Rasa, actions, web) share the file: wait rather than fail.
+        kwargs["connect_args"] = {"timeout": 15}
+    return sa.create_engine(url, future=True, **kwargs)
+
+
+def check_database(url: str) -> None:
+    """Open one connection, or raise DatabaseUnavailable with a readable reason."""
+    try:
+        with make_engine(url).connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as error:  # any driver error means the same thing to the operator
+        safe_url = make_url(url).render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"base de données injoignable ({safe_url}) : {error.__class__.__name__}: {error}") from error

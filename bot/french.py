@@ -1,0 +1,310 @@
+"""French free text in (numbers, headcounts, yes/no, structure, role), French formatting out."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Iterable, Pattern, Sequence, Tuple, TypeVar
+
+from text_to_num import alpha2digit
+
+T = TypeVar("T")
+
+NARROW_NBSP = "\u202f"  # French thousands separator
+NBSP = "\u00a0"  # before "€" and "HT"
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u2032": "'"})
+_HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+# One number as written once words are digits: "35", "1 200", "2,5", "1,2 k€", "-3".
+_NUMBER_BODY = (
+    r"(?P<sign>-(?=\d))?"
+    r"(?P<int>\d{1,3}(?: \d{3})+(?!\d)|\d+)"
+    r"(?:[.,](?P<frac>\d+))?(?!\d)"
+    r"(?P<kilo> ?k(?:eur(?:os?)?)?(?![a-z]))?"
+)
+NUMBER = r"(?<![\w.,-])" + _NUMBER_BODY
+_NUMBER_RE = re.compile(NUMBER)
+
+# "une cinquantaine" and the other -aine forms: the round figure they stand for.
+_APPROXIMATIONS = {
+    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000,
+}
+_APPROX_RE = re.compile(
+    r"(?:(?P<vague>quelques|plusieurs|des)\s+|(?P<count>\d+)\s+|(?:une?|la|l')\s*)?"
+    r"\b(?P<word>" + "|".join(_APPROXIMATIONS) + r")(?P<plural>s)?\b"
+)
+_UN_RE = re.compile(r"\b(?:un|une)\b")
+_ONE_EMPLOYEE_RE = re.compile(r"\b(?:un|une) (?:seule? )?(?:salarie|employe|personne|collaborat|etp|agent)")
+
+# Headcount: words before a number that move it (the upper bound decides eligibility).
+_BEFORE_NUMBER = [
+    (r"pas plus d(?:e|')|au plus|tout au plus|au maximum|maximum|max|jusqu'a", 0),
+    (r"pas moins d(?:e|')|au moins|au minimum|minimum|plus ou moins|environ|a peu pres|pres d(?:e|')", 0),
+    (r"moins d(?:e|')|en dessous d(?:e|')|en-dessous d(?:e|')|inferieur a|sous la barre des|sous les", -1),
+    (r"plus d(?:e|')|au-dessus d(?:e|')|au dessus d(?:e|')|au-dela d(?:e|')|superieur a|depasse", 1),
+]
+_BEFORE_RES = [(re.compile(r"\b(?:" + words + r")\s*$"), shift) for words, shift in _BEFORE_NUMBER]
+_FIRST_OF_RANGE = NUMBER.replace("?P<", "?P<a_")
+_RANGE_RES = [
+    re.compile(r"\bentre\s+" + _FIRST_OF_RANGE + r"\s+et\s+" + _NUMBER_BODY),
+    re.compile(_FIRST_OF_RANGE + r"\s*(?:\ba\b|-|\bou\b|/)\s*" + _NUMBER_BODY),
+]
+# No employee at all: the visitor works alone.
+_ZERO_HEADCOUNT_RE = re.compile(
+    r"\b(?:aucun|aucune|pas d(?:e|')\s*|sans|zero)\s*(?:salarie|employe|personnel|collaborat)"
+    r"|\b(?:juste|que|seulement|uniquement) moi\b|\bmoi seule?\b|\btout seule?\b"
+    r"|\bje (?:suis|travaille|bosse) seule?\b|^\s*(?:aucun|aucune|personne|seule?)\b"
+)
+
+_UNKNOWN_ANSWERS = (
+    r"je ne sais pas|je sais pas|ne sais pas|sais pas|ne sait pas|sait pas|jsp|chais pas|j'sais pas"
+    r"|aucune idee|pas d'idee|peut-etre|peut etre|pas sure?|pas vraiment sure?|pas tres sure?|pas trop sure?"
+    r"|pas certaine?|pas encore sure?|difficile a dire|dur a dire|en partie|partiellement|a voir"
+    r"|ca depend|cela depend|oui et non|moyennement|pas tout a fait|pas exactement"
+    # "plus ou moins 50", "un peu moins de 10" are figures, not doubts
+    r"|(?:plus ou moins|un peu)(?! (?:plus |moins )?(?:de |d')?\d)"
+    r"|bonne question|on verra|je me demande|bof"
+)
+_NO_ANSWERS = (
+    r"non|nan|no|nope|pas du tout|pas vraiment|plutot non|plutot pas|absolument pas|pas encore"
+    r"|je ne pense pas|je pense pas|je ne crois pas|je crois pas|pas specialement|pas particulierement"
+    r"|pas forcement|jamais|aucunement|nullement|negatif|pas le cas|que non|pas pour l'instant"
+    r"|pas pour le moment|pas d'accord|pas ok|pas absolument"
+)
+_YES_ANSWERS = (
+    r"oui+|ouais|ouai|yes|yep|ok|okay|d'accord|dac|bien sur|bien entendu|tout a fait|absolument"
+    r"|evidemment|exactement|carrement|effectivement|certainement|parfaitement|naturellement"
+    r"|volontiers|affirmatif|en effet|c'est le cas|c'est ca|plutot oui|je pense que oui|je crois que oui"
+    r"|c'est l'objectif|c'est le but|c'est prevu"
+)
+# Checked in this order: "pas vraiment" and "pas sûr" must not be read as yes.
+_YES_NO_RES = [
+    ("unknown", re.compile(r"\b(?:" + _UNKNOWN_ANSWERS + r")\b")),
+    ("no", re.compile(r"\b(?:" + _NO_ANSWERS + r")\b")),
+    ("yes", re.compile(r"\b(?:" + _YES_ANSWERS + r")\b|^(?:si ?)+\W*$")),
+]
+
+_ONE_PERSON_RE = re.compile(
+    r"\bseule?\b|\bsans (?:aucun )?(?:salarie|employe)|\baucun salarie\b|\bpas de salarie"
+    r"|\b(?:juste|que) moi\b"
+)
+_STRUCTURES: Sequence[Tuple[str, Pattern[str]]] = [
+    ("independant", re.compile(
+        r"\b(?:auto|micro)[- ]?entrepreneu(?:r|se)s?\b|\bmicro[- ]?entreprise\b|\bindependante?s?\b"
+        r"|\bfree[- ]?lance\b|\bprofession liberale\b|\bliberale?\b|\bentreprise individuelle\b"
+        r"|\bje (?:travaille|suis) seule?\b|\ba mon compte\b")),
+    ("one_person_company", re.compile(r"\b(?:sasu|eurl)\b")),
+    ("grande_entreprise", re.compile(
+        r"\bgrandes? entreprises?\b|\bgrands? groupes?\b|\bmultinationales?\b|\beti\b"
+        r"|\bentreprise de taille intermediaire\b|\bgroupe international\b|\bfiliale d'un (?:grand )?groupe\b")),
+    ("public", re.compile(
+        r"\bcollectivites?(?: territoriales?| locales?)?\b|\bmairies?\b|\bcommunes?\b"
+        r"|\bcommunaute (?:de communes|d'agglomeration|urbaine)\b|\bmetropole\b|\bconseil (?:departemental|regional)\b"
+        r"|\bdepartement\b(?! (?:rh|ressources|commercial|informatique|marketing|technique|financier|achats"
+        r"|juridique|communication|production|qualite|r&d))"
+        r"|\betablissements? publics?\b|(?<!conseil d')\badministrations?\b|\bhopital\b|\bhopitaux\b|\bchu\b"
+        r"|\bservices? de l'etat\b|\bprefecture\b|\bministere\b|\bepci\b|\buniversites?\b|\bfonction publique\b"
+        r"|\bccas\b|\bsyndicat (?:intercommunal|mixte)\b")),
+    ("collectif", re.compile(
+        r"\bgroupements? d'employeurs\b|\bgroupement\b|\bge\b|\bpoles? de competitivite\b|\bpole territorial\b"
+        r"|\bptce\b|\bclusters?\b|\breseaux? d'(?:entreprises|acteurs|employeurs)\b|\bcollectifs?\b"
+        r"|\bacteurs? (?:de|du) territoire\b|\bacteurs? territoriaux\b|\bconsortium\b|\bgrappe d'entreprises\b")),
+    ("association", re.compile(r"\bassos?\b|\bassociations?\b|\bassociati(?:f|ve)\b|\bloi (?:de )?1901\b")),
+    ("pme", re.compile(
+        r"\bpmes?\b|\btpes?\b|\bpmi\b|\bentreprises?\b|\bsocietes?\b|\bsarl\b|\bsas\b|\bsa\b|\bscop\b|\bscic\b"
+        r"|\bcooperatives?\b|\bstart[- ]?ups?\b|\bboites?\b|\bpetites? (?:et moyennes? )?entreprises?\b"
+        r"|\bpetite boite\b|\bentreprise d'insertion\b")),
+]
+
+_COLLECTIVE_NOUN = (
+    r"(?:cluster|ge|groupement(?: d'employeurs)?|reseau(?! (?:informatique|sociaux|social))|collectif"
+    r"|consortium|pole de competitivite|pole territorial|ptce|grappe)"
+)
+_ROLES: Sequence[Tuple[str, Pattern[str]]] = [
+    # The CSE is chaired by the employer: its president is the manager, not an employee representative.
+    ("dirigeant", re.compile(r"\bpresidente? du cse\b")),
+    ("representant_salaries", re.compile(
+        r"\b(?:elue?s?|membre|secretaire|tresoriere?|representante?s?|delegue?e?s?)"
+        r"(?: (?:du|de la|des|d'|au|aux|les|a la))? ?(?:cse|comite social|personnel|salaries|syndica\w*)\b"
+        r"|\bcse\b|\brepresente (?:les|des) salaries\b|\bdp\b|\bsyndicaliste\b")),
+    ("porteur_collectif", re.compile(
+        r"\b(?:animat\w*|charge\w* de mission|coordinat\w*|represent\w*|porteu\w*|responsable|direct\w*"
+        r"|presidente?|delegue?e? generale?|manager|pilote)(?: [\w']+)?"
+        r" (?:du|de la|de l'|de notre|d'un|d'une|au|pour le|pour la|pour notre|pour un|pour une|dans le|le|la|notre)"
+        r" ?" + _COLLECTIVE_NOUN + r"\b")),
+]
+_PERSONAL_ROLES: Sequence[Tuple[str, Pattern[str]]] = [
+    ("externe", re.compile(
+        r"\bconsultante?s?\b|\bprestataires?\b|\bcabinet\b|\betudiante?s?\b|\bexpert[- ]comptable\b|\bcoach\b"
+        r"|\bexterieure?\b|\bexterne\b")),
+    ("salarie", re.compile(
+        r"\bdirect(?:eur|rice)\s+(?:des?\s+|du\s+|de\s+la\s+|d')?(?:ressources humaines|rh|financier|financiere"
+        r"|administrati\w+|commercial\w*|technique|adjointe?|production|usine|operations|marketing|informatique"
+        r"|site|agence|qualite|communication|projets?|pole|service|ventes|achats|juridique|logistique"
+        r"|industriel\w*|export|rse)\b"
+        r"|\bdrh\b|\brh\b|\bdaf\b|\bdsi\b|\bresponsables?\b|\bmanager\b"
+        r"|\bchef(?:fe)? (?:de projet|d'equipe|de service)\b"
+        r"|\bcharge\w* (?:de|des|d')\s*\w+|\bassistante?\b|\bcomptable\b|\bsalariee?s?\b|\bemployee?s?\b"
+        r"|\bcadre\b|\btechnicien\w*\b|\bouvri\w+\b|\bsecretaire\b|\bcollaborat\w+\b|\bcoordinat\w+\b"
+        r"|\banimat\w+\b|\bagent\b|\bje travaille (?:dans|pour|chez|a)\b")),
+    ("dirigeant", re.compile(
+        r"\bco-?gerante?s?\b|\bgerante?s?\b|\bdirect(?:eur|rice) generale?\b|\bdirect(?:eur|rice)s?\b|\bdg\b|\bpdg\b"
+        r"|\bpresidente?\b|\bpatron(?:ne)?\b|\bco-?fondat(?:eur|rice)\b|\bfondat(?:eur|rice)\b"
+        r"|\bchef(?:fe)? d'entreprise\b|\bdirigeante?s?\b|\bje dirige\b|\bproprietaire\b"
+        r"|\bresponsable de (?:la structure|l'entreprise|l'association|la societe|la boite)\b")),
+]
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents, unify apostrophes and hyphens, collapse whitespace."""
+    return fold(text).lower()
+
+
+def fold(text: str) -> str:
+    """Like normalize but keeping the case, so that "SA" or "Tours" can be told from "sa" or "tours"."""
+    text = (text or "").translate(_LIGATURES).translate(_APOSTROPHES).translate(_HYPHENS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def _find_first(text: str, table: Iterable[Tuple[T, Pattern[str]]]) -> T | None:
+    """Label of the pattern matching earliest in the text (longest on a tie, then table order)."""
+    best: tuple[int, int, int] | None = None
+    found: T | None = None
+    for order, (label, pattern) in enumerate(table):
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), -len(match.group()), order) < best):
+            best, found = (match.start(), -len(match.group()), order), label
+    return found
+
+
+def digitize(text: str) -> str:
+    """Normalized text with number words, "une cinquantaine" and "zéro" written as digits ("un" left)."""
+    # threshold=2: text2num converts "deux" but leaves the article "un"/"une".
+    text = alpha2digit(normalize(text), "fr", threshold=2)
+    text = _APPROX_RE.sub(_approximation, text)
+    return re.sub(r"\bzero\b", "0", text)
+
+
+def _approximation(match: re.Match) -> str:
+    if match.group("vague"):
+        return match.group(0)  # "quelques dizaines": too vague to give a figure
+    base = _APPROXIMATIONS[match.group("word")]
+    count = int(match.group("count")) if match.group("count") else 1
+    return str(count * base)
+
+
+def number_value(match: re.Match, prefix: str = "") -> Decimal:
+    """Decimal value of a match of NUMBER (groups may carry a prefix, e.g. "a_")."""
+    value = Decimal(match.group(prefix + "int").replace(" ", ""))
+    if match.group(prefix + "frac"):
+        value += Decimal("0." + match.group(prefix + "frac"))
+    if match.group(prefix + "kilo"):
+        value *= 1000
+        if value == value.to_integral_value():
+            value = value.to_integral_value()  # "1,2 k€" is 1200, not 1200.0
+    return -value if match.group(prefix + "sign") else value
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The first number in a French text, written in digits or words; None when there is none."""
+    digits = digitize(text)
+    match = _NUMBER_RE.search(digits)
+    if match:
+        return number_value(match)
+    return Decimal(1) if _UN_RE.search(digits) else None
+
+
+def parse_headcount(text: str) -> int | None:
+    """Number of employees from a French answer ("une cinquantaine", "moins de 10", "entre 20 et 30")."""
+    digits = digitize(text)
+    for pattern in _RANGE_RES:
+        match = pattern.search(digits)
+        if match:  # a range: the upper bound decides the 250-employee limit
+            return _whole(max(number_value(match, "a_"), number_value(match)))
+    match = _NUMBER_RE.search(digits)
+    if match:
+        return max(0, _whole(number_value(match)) + _shift_before(digits[: match.start()]))
+    if _ZERO_HEADCOUNT_RE.search(digits):
+        return 0
+    return 1 if _ONE_EMPLOYEE_RE.search(digits) else None
+
+
+def _whole(value: Decimal) -> int:
+    # "2,5 ETP" counts as 3 people: rounding up never hides a crossing of the limit.
+    return int(math.ceil(value))
+
+
+def _shift_before(prefix: str) -> int:
+    for pattern, shift in _BEFORE_RES:
+        if pattern.search(prefix):
+            return shift
+    return 0
+
+
+def parse_yes_no(text: str) -> str | None:
+    """"yes", "no" or "unknown" from a French answer; None when it is not understood."""
+    normalized = digitize(text)
+    for answer, pattern in _YES_NO_RES:
+        if pattern.search(normalized):
+            return answer
+    return None
+
+
+def parse_structure_type(text: str) -> str | None:
+    """Type of structure: pme, association, collectif, grande_entreprise, public, independant, or None."""
+    normalized = normalize(text)
+    if re.search(r"\bS\.?A\.?(?![\w.])", fold(text)) is None:
+        normalized = re.sub(r"\bsa\b", "--", normalized)  # "sa" is a possessive unless written "SA"
+    found = _find_first(normalized, _STRUCTURES)
+    if found == "one_person_company":
+        # A SASU or EURL has one partner; without employees it is a sole trader.
+        return "independant" if _ONE_PERSON_RE.search(normalized) else "pme"
+    return found
+
+
+def parse_role(text: str) -> str | None:
+    """Role of the person: dirigeant, representant_salaries, porteur_collectif, salarie, externe, or None."""
+    normalized = normalize(text)
+    for role, pattern in _ROLES:  # specific roles first: "représentant du personnel" is not a "salarié"
+        if pattern.search(normalized):
+            return role
+    return _find_first(normalized, _PERSONAL_ROLES)
+
+
+def format_number(n: Decimal | int | float | str) -> str:
+    """French number: thousands grouped with a narrow no-break space, decimal comma."""
+    value = _decimal(n)
+    if value == value.to_integral_value():
+        return _group(value.quantize(Decimal(1)))
+    whole, _, fraction = format(value.normalize(), "f").partition(".")
+    return _group(Decimal(whole)) + "," + fraction if whole != "-0" else "-0," + fraction
+
+
+def format_eur(amount: Decimal | int, ht: bool = True) -> str:
+    """French amount in euros: "2 400 € HT", "1 234,50 € HT" (cents only when there are some)."""
+    value = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        text = _group(value.quantize(Decimal(1)))
+    else:
+        whole, _, cents = format(value, "f").partition(".")
+        text = ("-0" if whole == "-0" else _group(Decimal(whole))) + "," + cents
+    return text + NBSP + "€" + (NBSP + "HT" if ht else "")
+
+
+def _decimal(n: Decimal | int | float | str) -> Decimal:
+    try:
+        return n if isinstance(n, Decimal) else Decimal(str(n))
+    except InvalidOperation as error:
+        raise ValueError(f"not a number: {n!r}") from error
+
+
+def _group(whole: Decimal) -> str:
+    digits = str(abs(int(whole)))
+    groups = [digits[max(0, end - 3):end] for end in range(len(digits), 0, -3)]
+    return ("-" if whole < 0 else "") + NARROW_NBSP.join(reversed(groups))

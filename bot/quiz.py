@@ -1,0 +1,260 @@
+"""The eligibility quiz as a sequence of questions: which to ask, how to read answers, summary.
+
+Slot values are normalised strings ("pme", "yes", "unknown"…) or a headcount
+integer; `UNKNOWN` records a visitor who does not know, which the verdict
+reads as "à confirmer".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from bot.eligibility import QuizAnswers, needs_agreement, needs_headcount
+from bot.french import normalize, parse_headcount, parse_role, parse_structure_type, parse_yes_no
+from bot.places import parse_place
+
+UNKNOWN = "unknown"
+
+QUESTIONS = (
+    "structure_type",
+    "headcount",
+    "place",
+    "role",
+    "agreement",
+    "novelty",
+    "working_life",
+    "lasting_change",
+    "stakeholders",
+)
+YES_NO_QUESTIONS = ("agreement", "novelty", "working_life", "lasting_change", "stakeholders")
+
+STRUCTURE_VALUES = ("pme", "association", "collectif", "grande_entreprise", "public", "independant")
+ROLE_VALUES = ("dirigeant", "representant_salaries", "porteur_collectif", "salarie", "externe")
+# Structures the page does not cover: no need to ask the rest of the quiz.
+EXCLUDED_STRUCTURES = ("grande_entreprise", "public", "independant")
+HEADCOUNT_LIMIT = 250
+
+STRUCTURE_LABELS = {
+    "pme": "PME",
+    "association": "association",
+    "collectif": "collectif d'entreprises",
+    "grande_entreprise": "grande entreprise",
+    "public": "structure publique",
+    "independant": "indépendant sans salarié",
+}
+ROLE_LABELS = {
+    "dirigeant": "dirigeant de la structure",
+    "representant_salaries": "représentant des salariés",
+    "porteur_collectif": "représentant de l'organisation porteuse",
+    "salarie": "salarié de la structure",
+    "externe": "personne extérieure à la structure",
+}
+ANSWER_LABELS = {"yes": "oui", "no": "non", UNKNOWN: "à préciser"}
+SUMMARY_LABELS = {
+    "structure_type": "structure",
+    "headcount": "effectif",
+    "place": "lieu",
+    "role": "vous êtes",
+    "agreement": "accord obtenu",
+    "novelty": "projet novateur",
+    "working_life": "qualité de vie au travail",
+    "lasting_change": "changement durable des pratiques",
+    "stakeholders": "parties concernées mobilisées",
+}
+
+
+def _is_unknown(text: str) -> bool:
+    return parse_yes_no(text) == UNKNOWN
+
+
+def _read_choice(parser: Callable[[str], Any], allowed: tuple) -> Callable[[Any], dict | None]:
+    def read(value: Any) -> dict | None:
+        text = str(value)
+        if text in allowed or text == UNKNOWN:
+            return {"value": text}
+        parsed = parser(text)
+        if parsed is not None:
+            return {"value": parsed}
+        return {"value": UNKNOWN} if _is_unknown(text) else None
+
+    return read
+
+
+def _read_headcount(value: Any) -> dict | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"value": int(value)} if value >= 0 else None
+    text = str(value)
+    if text == UNKNOWN or _is_unknown(text):
+        return {"value": UNKNOWN}
+    headcount = parse_headcount(text)
+    return {"value": headcount} if headcount is not None and headcount >= 0 else None
+
+
+_ELSEWHERE = re.compile(r"\b(autre region|hors (de la )?region|hors auvergne|pas en auvergne|a l'etranger)\b")
+
+
+def _read_place(value: Any) -> dict | None:
+    text = str(value)
+    if text == UNKNOWN or _is_unknown(text):
+        return {"value": UNKNOWN, "in_region": None}
+    if _ELSEWHERE.search(normalize(text)):
+        return {"value": "hors Auvergne-Rhône-Alpes", "in_region": False}
+    place = parse_place(text)
+    if place is None:
+        return None
+    return {"value": place.label, "in_region": place.in_region}
+
+
+def _read_yes_no(value: Any) -> dict | None:
+    text = str(value)
+    if text in ANSWER_LABELS:
+        return {"value": text}
+    answer = parse_yes_no(text)
+    return {"value": answer} if answer else None
+
+
+READERS: dict[str, Callable[[Any], dict | None]] = {
+    "structure_type": _read_choice(parse_structure_type, STRUCTURE_VALUES),
+    "headcount": _read_headcount,
+    "place": _read_place,
+    "role": _read_choice(parse_role, ROLE_VALUES),
+    **{question: _read_yes_no for question in YES_NO_QUESTIONS},
+}
+
+
+def read_answer(question: str, value: Any) -> dict | None:
+    """Understand an answer to one question: {"value": …, maybe "in_region"} or None."""
+    if value is None:
+        return None
+    return READERS[question](value)
+
+
+def answers_from_slots(slots: Mapping[str, Any]) -> QuizAnswers:
+    """Build the verdict's input from slot values (UNKNOWN becomes None)."""
+
+    def known(name: str) -> Any:
+        value = slots.get(name)
+        return None if value == UNKNOWN else value
+
+    headcount = known("headcount")
+    return QuizAnswers(
+        structure_type=known("structure_type"),
+        headcount=int(headcount) if headcount is not None else None,
+        in_region=slots.get("in_region"),
+        place=known("place"),
+        role=known("role"),
+        agreement=slots.get("agreement"),
+        novelty=slots.get("novelty"),
+        working_life=slots.get("working_life"),
+        lasting_change=slots.get("lasting_change"),
+        stakeholders=slots.get("stakeholders"),
+    )
+
+
+def _decided_early(slots: Mapping[str, Any]) -> bool:
+    """A structure outside the page's public, or too many employees: the rest cannot change it."""
+    if slots.get("structure_type") in EXCLUDED_STRUCTURES:
+        return True
+    headcount = slots.get("headcount")
+    return isinstance(headcount, (int, float)) and needs_headcount(slots.get("structure_type")) and headcount >= HEADCOUNT_LIMIT
+
+
+def required_questions(slots: Mapping[str, Any]) -> list[str]:
+    """The questions this visitor must answer, in order, given what is known so far."""
+    if _decided_early(slots):
+        return [question for question in QUESTIONS if slots.get(question) is not None]
+    structure = slots.get("structure_type")
+    questions = list(QUESTIONS)
+    if structure is not None and not needs_headcount(None if structure == UNKNOWN else structure):
+        questions.remove("headcount")
+    if not needs_agreement(slots.get("role")):
+        questions.remove("agreement")
+    return questions
+
+
+def next_question(slots: Mapping[str, Any]) -> str | None:
+    """The first required question without an answer, or None when the quiz is complete."""
+    return next((question for question in required_questions(slots) if slots.get(question) is None), None)
+
+
+def progress(slots: Mapping[str, Any], question: str) -> tuple[int, int]:
+    """Position of a question among those this visitor must answer: (3, 8)."""
+    questions = required_questions(slots)
+    if question not in questions:
+        questions = questions + [question]
+    return questions.index(question) + 1, len(questions)
+
+
+def describe(question: str, value: Any) -> str:
+    """One answer in French, as the summary shows it."""
+    if value is None:
+        return "—"
+    if value == UNKNOWN:
+        return ANSWER_LABELS[UNKNOWN]
+    if question == "structure_type":
+        return STRUCTURE_LABELS.get(value, str(value))
+    if question == "role":
+        return ROLE_LABELS.get(value, str(value))
+    if question == "headcount":
+        count = int(value)
+        return f"{count} salarié" if count <= 1 else f"{count} salariés"
+    if question in YES_NO_QUESTIONS:
+        return ANSWER_LABELS.get(value, str(value))
+    return str(value)
+
+
+def summary(slots: Mapping[str, Any]) -> str:
+    """All answers given, in one line: "structure : association ; effectif : 40 salariés ; …"."""
+    parts = [
+        f"{SUMMARY_LABELS[question]} : {describe(question, slots.get(question))}"
+        for question in QUESTIONS
+        if slots.get(question) is not None
+    ]
+    return " ; ".join(parts)
+
+
+def prefill(text: str) -> dict[str, Any]:
+    """Facts a visitor states while asking to take the quiz ("une asso de 40 salariés à Lyon")."""
+    facts: dict[str, Any] = {}
+    structure = parse_structure_type(text)
+    if structure:
+        facts["structure_type"] = structure
+    headcount = parse_headcount(text)
+    place = parse_place(text)
+    # A lone number is ambiguous (a department? a headcount?): only a number next to
+    # a structure or employees word is taken as a headcount.
+    if headcount is not None and (structure or _mentions_staff(text)):
+        if not (place and place.department and str(headcount) == place.department.lstrip("0")):
+            facts["headcount"] = headcount
+    if place:
+        facts["place"] = place.label
+        facts["in_region"] = place.in_region
+    role = parse_role(text)
+    if role:
+        facts["role"] = role
+    return facts
+
+
+def _mentions_staff(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("salari", "personne", "employ", "effectif", "collaborat", "etp", "agents"))
+
+
+_PLACE_CUE = re.compile(r"\b(dans l[ea']|departement|situes?|bases?|implantes?|a|au|aux)\b")
+
+
+def correction(text: str) -> dict[str, Any]:
+    """Facts in a correction: as `prefill`, but a bare number ("on est 300") is a headcount."""
+    facts = prefill(text)
+    if "headcount" in facts:
+        return facts
+    headcount = parse_headcount(text)
+    if headcount is None:
+        return facts
+    # "on est 30" is a headcount, "on est dans le 38" a place: only a cue word makes it a place.
+    if "place" in facts and _PLACE_CUE.search(normalize(text)):
+        return facts
+    facts.pop("place", None)
+    facts.pop("in_region", None)
+    facts["headcount"] = headcount
+    return facts

@@ -1,0 +1,58 @@
+"""Settings read once from the environment, with working local defaults."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the assistant cannot start with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes need to know about their surroundings."""
+
+    database_url: str
+    bind_host: str
+    rasa_port: int
+    actions_port: int
+    web_port: int
+    model_path: Path
+    var_dir: Path
+    help_email: str
+    applications_email: str
+
+    @property
+    def action_endpoint_url(self) -> str:
+        """URL the Rasa server calls to run custom actions."""
+        return f"http://127.0.0.1:{self.actions_port}/webhook"
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SettingsError(f"{name} doit être un numéro de port (1-65535), reçu {raw!r}.")
+    return int(raw)
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read the settings once; tests pass a dict instead of patching os.environ."""
+    var_dir = Path(environ.get("VAR_DIR") or PROJECT_ROOT / "var")
+    return Settings(
+        database_url=environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
+        bind_host=environ.get("BIND_HOST") or "127.0.0.1",
+        rasa_port=_port(environ, "RASA_PORT", 5005),
+        actions_port=_port(environ, "ACTIONS_PORT", 5055),
+        web_port=_port(environ, "WEB_PORT", 8000),
+        model_path=Path(environ.get("MODEL_PATH") or PROJECT_ROOT / "models" / "assistant.tar.gz"),
+        var_dir=var_dir,
+        help_email=environ.get("HELP_EMAIL") or "j.bertin@anact.fr",
+        applications_email=environ.get("APPLICATIONS_EMAIL") or "v.semavoine@anact.fr",
+    )

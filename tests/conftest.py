@@ -1,0 +1,138 @@
+"""Shared fixtures: a temporary database, and the real servers started once per run."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = Path(os.environ.get("MODEL_PATH") or ROOT / "models" / "assistant.tar.gz")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Conversation:
+    """One visitor talking to the assistant over the REST channel."""
+
+    def __init__(self, base_url: str, sender: str | None = None) -> None:
+        self.url = f"{base_url}/webhooks/rest/webhook"
+        self.sender = sender or f"test-{uuid.uuid4()}"
+        self.replies: list[dict] = []
+
+    def say(self, text: str) -> list[dict]:
+        """Send one message; every message must get at least one reply."""
+        response = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        self.replies = response.json()
+        assert self.replies, f"no reply to {text!r}"
+        return self.replies
+
+    @property
+    def text(self) -> str:
+        """All reply texts of the last turn, joined, with French spaces made plain."""
+        joined = "\n".join(reply.get("text") or "" for reply in self.replies)
+        return joined.replace("\u202f", " ").replace("\u00a0", " ")
+
+    @property
+    def buttons(self) -> list[dict]:
+        """Buttons of the last turn."""
+        return [button for reply in self.replies for button in reply.get("buttons") or []]
+
+    def custom(self, key: str) -> dict | None:
+        """The custom payload `key` of the last turn, if any."""
+        for reply in self.replies:
+            custom = reply.get("custom") or {}
+            if key in custom:
+                return custom[key]
+        return None
+
+    def click(self, title: str) -> list[dict]:
+        """Click the button whose title contains `title` (case-insensitive)."""
+        for button in self.buttons:
+            if title.lower() in button["title"].lower():
+                return self.say(button["payload"])
+        raise AssertionError(f"no button {title!r} in {[b['title'] for b in self.buttons]}")
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the assistant exited with code {process.returncode} before answering")
+        try:
+            response = httpx.post(url, json={"sender": "readiness-probe", "message": "bonjour"}, timeout=30)
+            if response.status_code == 200 and response.json():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"the assistant did not answer on {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Iterator[dict]:
+    """The real Rasa and action servers (`python -m bot run`) on free ports and a fresh SQLite file."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    var_dir = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "RASA_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
+        "MODEL_PATH": str(MODEL),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    log_path = var_dir / "assistant.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{env['RASA_PORT']}"
+        try:
+            _wait_for(f"{base_url}/webhooks/rest/webhook", process, timeout=240)
+            yield {"url": base_url, "env": env, "log": log_path, "process": process}
+        except RuntimeError as error:
+            pytest.fail(f"{error}\n--- log ---\n{log_path.read_text(errors='replace')[-6000:]}")
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def chat(assistant) -> Conversation:
+    """A new visitor's conversation."""
+    return Conversation(assistant["url"])
+
+
+def make_tracker(slots: dict | None = None, text: str = "", intent: str = "inform", entities: list | None = None,
+                 active_loop: str | None = None):
+    """A real rasa-sdk Tracker after a visitor's message, for action tests."""
+    from rasa_sdk import Tracker
+
+    return Tracker(
+        sender_id="action-test",
+        slots=dict(slots or {}),
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )

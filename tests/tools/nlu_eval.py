@@ -1,0 +1,75 @@
+"""Evaluate the trained model on the held-out set of tests/nlu/ and fail below a threshold."""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_rasa_test(model: Path, out: Path) -> None:
+    """Let Rasa classify every held-out example and write its reports."""
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu"),
+         "--out", str(out), "--no-plot", "--successes"],
+        check=True,
+    )
+
+
+def confusions(errors_file: Path, key: str) -> Counter:
+    """Count (expected, predicted) pairs among the misclassified examples."""
+    if not errors_file.exists():
+        return Counter()
+    pairs = Counter()
+    for error in json.loads(errors_file.read_text(encoding="utf-8")):
+        expected = error.get(key, {}) if key != "intent" else error.get("intent")
+        predicted = error.get("intent_prediction", {}).get("name") if key == "intent" else None
+        if key == "response_selection":
+            expected = error.get("intent_response_key_target")
+            predicted = error.get("intent_response_key_prediction", {}).get("name")
+        pairs[(expected, predicted)] += 1
+    return pairs
+
+
+def report(title: str, accuracy: float, pairs: Counter, errors_file: Path) -> None:
+    """Print the accuracy and the most frequent confusions with their examples."""
+    print(f"{title}: {accuracy:.3f}")
+    for (expected, predicted), count in pairs.most_common(15):
+        print(f"  {count} × {expected} → {predicted}")
+    if errors_file.exists():
+        for error in json.loads(errors_file.read_text(encoding="utf-8"))[:40]:
+            print(f"    « {error.get('text')} »")
+
+
+def main() -> int:
+    """Run the evaluation; exit 1 when an accuracy is below the threshold."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--min-accuracy", type=float, default=0.90)
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "results" / "nlu")
+    args = parser.parse_args()
+    run_rasa_test(args.model, args.out)
+    intent = json.loads((args.out / "intent_report.json").read_text(encoding="utf-8"))
+    intent_accuracy = intent["accuracy"]
+    report("Intent accuracy (held-out)", intent_accuracy, confusions(args.out / "intent_errors.json", "intent"),
+           args.out / "intent_errors.json")
+    failed = intent_accuracy < args.min_accuracy
+    selection_file = args.out / "response_selection_report.json"
+    if selection_file.exists():
+        selection_accuracy = json.loads(selection_file.read_text(encoding="utf-8"))["accuracy"]
+        report("FAQ answer selection accuracy (held-out)", selection_accuracy,
+               confusions(args.out / "response_selection_errors.json", "response_selection"),
+               args.out / "response_selection_errors.json")
+        failed = failed or selection_accuracy < args.min_accuracy
+    if failed:
+        print(f"FAILED: below the {args.min_accuracy:.2f} threshold", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
