@@ -13,6 +13,7 @@ T = TypeVar("T")
 
 NARROW_NBSP = "\u202f"  # French thousands separator
 NBSP = "\u00a0"  # before "€" and "HT"
+CENT = Decimal("0.01")
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u2032": "'"})
 _HYPHENS = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
@@ -56,12 +57,13 @@ _RANGE_RES = [
 # No employee at all: the visitor works alone.
 _ZERO_HEADCOUNT_RE = re.compile(
     r"\b(?:aucun|aucune|pas d(?:e|')\s*|sans|zero)\s*(?:salarie|employe|personnel|collaborat)"
-    r"|\b(?:juste|que|seulement|uniquement) moi\b|\bmoi seule?\b|\btout seule?\b"
+    r"|\b(?:juste|que|seulement|uniquement) moi\b|\bmoi seule?\b|\btoute? seule?\b"
     r"|\bje (?:suis|travaille|bosse) seule?\b|^\s*(?:aucun|aucune|personne|seule?)\b"
 )
 
 _UNKNOWN_ANSWERS = (
     r"je ne sais pas|je sais pas|ne sais pas|sais pas|ne sait pas|sait pas|jsp|chais pas|j'sais pas"
+    r"|sais rien|sait rien"
     r"|aucune idee|pas d'idee|peut-etre|peut etre|pas sure?|pas vraiment sure?|pas tres sure?|pas trop sure?"
     r"|pas certaine?|pas encore sure?|difficile a dire|dur a dire|en partie|partiellement|a voir"
     r"|ca depend|cela depend|oui et non|moyennement|pas tout a fait|pas exactement"
@@ -92,11 +94,13 @@ _ONE_PERSON_RE = re.compile(
     r"\bseule?\b|\bsans (?:aucun )?(?:salarie|employe)|\baucun salarie\b|\bpas de salarie"
     r"|\b(?:juste|que) moi\b"
 )
+# "Je travaille seul" says independant only when no structure is named ("seul dirigeant d'une PME").
+_WORKING_ALONE_RE = re.compile(r"\bje (?:travaille|suis|bosse) (?:toute? )?seule?\b")
 _STRUCTURES: Sequence[Tuple[str, Pattern[str]]] = [
     ("independant", re.compile(
         r"\b(?:auto|micro)[- ]?entrepreneu(?:r|se)s?\b|\bmicro[- ]?entreprise\b|\bindependante?s?\b"
         r"|\bfree[- ]?lance\b|\bprofession liberale\b|\bliberale?\b|\bentreprise individuelle\b"
-        r"|\bje (?:travaille|suis) seule?\b|\ba mon compte\b")),
+        r"|\ba mon compte\b")),
     ("one_person_company", re.compile(r"\b(?:sasu|eurl)\b")),
     ("grande_entreprise", re.compile(
         r"\bgrandes? entreprises?\b|\bgrands? groupes?\b|\bmultinationales?\b|\beti\b"
@@ -262,6 +266,8 @@ def parse_structure_type(text: str) -> str | None:
     if re.search(r"\bS\.?A\.?(?![\w.])", fold(text)) is None:
         normalized = re.sub(r"\bsa\b", "--", normalized)  # "sa" is a possessive unless written "SA"
     found = _find_first(normalized, _STRUCTURES)
+    if found is None and _WORKING_ALONE_RE.search(normalized):
+        return "independant"
     if found == "one_person_company":
         # A SASU or EURL has one partner; without employees it is a sole trader.
         return "independant" if _ONE_PERSON_RE.search(normalized) else "pme"
@@ -278,33 +284,31 @@ def parse_role(text: str) -> str | None:
 
 
 def format_number(n: Decimal | int | float | str) -> str:
-    """French number: thousands grouped with a narrow no-break space, decimal comma."""
+    """French number: thousands grouped with a narrow no-break space, decimal comma ("1 234,5")."""
     value = _decimal(n)
-    if value == value.to_integral_value():
-        return _group(value.quantize(Decimal(1)))
-    whole, _, fraction = format(value.normalize(), "f").partition(".")
-    return _group(Decimal(whole)) + "," + fraction if whole != "-0" else "-0," + fraction
+    return _french(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize())
 
 
 def format_eur(amount: Decimal | int, ht: bool = True) -> str:
     """French amount in euros: "2 400 € HT", "1 234,50 € HT" (cents only when there are some)."""
-    value = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if value == value.to_integral_value():
-        text = _group(value.quantize(Decimal(1)))
-    else:
-        whole, _, cents = format(value, "f").partition(".")
-        text = ("-0" if whole == "-0" else _group(Decimal(whole))) + "," + cents
+    value = _decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    text = _french(value.quantize(Decimal(1)) if value == value.to_integral_value() else value)
     return text + NBSP + "€" + (NBSP + "HT" if ht else "")
 
 
 def _decimal(n: Decimal | int | float | str) -> Decimal:
     try:
-        return n if isinstance(n, Decimal) else Decimal(str(n))
+        value = n if isinstance(n, Decimal) else Decimal(str(n))
     except InvalidOperation as error:
         raise ValueError(f"not a number: {n!r}") from error
+    if not value.is_finite():
+        raise ValueError(f"not a number: {n!r}")
+    return value
 
 
-def _group(whole: Decimal) -> str:
-    digits = str(abs(int(whole)))
+def _french(value: Decimal) -> str:
+    whole, _, fraction = format(value + 0, "f").partition(".")  # "+ 0" turns -0 into 0
+    digits = whole.lstrip("-")
     groups = [digits[max(0, end - 3):end] for end in range(len(digits), 0, -3)]
-    return ("-" if whole < 0 else "") + NARROW_NBSP.join(reversed(groups))
+    sign = "-" if whole.startswith("-") else ""
+    return sign + NARROW_NBSP.join(reversed(groups)) + ("," + fraction if fraction else "")

@@ -212,7 +212,9 @@ def _build_entries() -> List[_Entry]:
     entries.append(_Entry(reunion, re.compile(r"\bile de la reunion\b")))
     entries.append(_Entry(reunion, re.compile(r"(?<!\w)reunion(?!\w)"), capitalised=True))
     for name, label, in_region in AREAS:
-        entries.append(_Entry(Place(label, None, in_region), _name_pattern(name)))
+        department = re.search(r"\((\d\d)\)$", label)  # "Métropole de Lyon (69)"
+        place = Place(label, department.group(1) if department else None, in_region)
+        entries.append(_Entry(place, _name_pattern(name)))
     # "AURA" is also "il y aura": only capitalised or on its own.
     entries.append(_Entry(Place(REGION_LABEL, None, True), re.compile(r"(?<!\w)aura(?!\w)"), capitalised=True))
     # "la région" is the program's own region, unless the visitor names another one or says "hors".

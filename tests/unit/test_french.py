@@ -1,5 +1,7 @@
 """Tests of bot.french: what visitors type in French, and the amounts they read back."""
+import ast
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -111,6 +113,7 @@ def test_parse_number_kilo_is_a_whole_number():
         ("juste moi", 0),
         ("je suis seul", 0),
         ("je suis seule, sans employé", 0),
+        ("je suis toute seule", 0),
         ("un salarié", 1),
         ("une seule salariée", 1),
         ("1 200", 1200),
@@ -174,6 +177,7 @@ def test_parse_headcount(text, expected):
         ("pas vraiment sûr", "unknown"),
         ("difficile à dire", "unknown"),
         ("je sais pas trop", "unknown"),
+        ("j'en sais rien", "unknown"),
         ("en partie", "unknown"),
         ("à voir", "unknown"),
         ("oui et non", "unknown"),
@@ -241,6 +245,8 @@ def test_parse_yes_no(text, expected):
         ("freelance", "independant"),
         ("profession libérale", "independant"),
         ("je travaille seul", "independant"),
+        ("je suis toute seule", "independant"),
+        ("je suis seul dirigeant d'une PME de 20 salariés", "pme"),
         ("je suis au département RH d'une PME", "pme"),  # "département" is not the public body here
         ("sa boîte", "pme"),  # "sa" the possessive, not a SA; "boîte" decides
         ("sa structure", None),
@@ -321,6 +327,9 @@ def test_parse_role(text, expected):
         (3000, False, f"3{NNBSP}000{NBSP}€"),
         (Decimal("799.99"), False, f"799,99{NBSP}€"),
         (-1500, False, f"-1{NNBSP}500{NBSP}€"),
+        (Decimal("-0.001"), False, f"0{NBSP}€"),
+        (Decimal("-0.5"), False, f"-0,50{NBSP}€"),
+        (1234.5, True, f"1{NNBSP}234,50{NBSP}€{NBSP}HT"),
     ],
 )
 def test_format_eur(amount, ht, expected):
@@ -344,15 +353,21 @@ def test_format_eur_is_ht_by_default():
         (Decimal("10.00"), "10"),
         (-250, "-250"),
         (Decimal("-0.5"), "-0,5"),
+        (Decimal("0.0000001"), "0,0000001"),
+        (Decimal("1E+3"), f"1{NNBSP}000"),
+        (Decimal("-0"), "0"),
     ],
 )
 def test_format_number(n, expected):
     assert format_number(n) == expected
 
 
-def test_format_number_rejects_text_that_is_not_a_number():
+@pytest.mark.parametrize("value", ["beaucoup", Decimal("NaN"), float("inf")])
+def test_formatting_rejects_what_is_not_a_number(value):
     with pytest.raises(ValueError):
-        format_number("beaucoup")
+        format_number(value)
+    with pytest.raises(ValueError):
+        format_eur(value)
 
 
 @given(st.text(max_size=80))
@@ -380,3 +395,15 @@ def test_property_format_eur_groups_by_three_and_keeps_the_cents(amount):
     whole = digits.lstrip("-").split(",")[0]
     assert all(len(group) == 3 for group in whole.split(NNBSP)[1:])
     assert Decimal(digits.replace(NNBSP, "").replace(",", ".")) == amount
+
+
+@pytest.mark.parametrize("module", ["french", "places", "eligibility", "funding"])
+def test_domain_modules_import_no_rasa(module):
+    source = (Path(__file__).resolve().parents[2] / "bot" / f"{module}.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & {"rasa", "rasa_sdk"}
