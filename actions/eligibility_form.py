@@ -1,6 +1,7 @@
 """The eligibility quiz form: reading answers, asking questions with progress, the verdict."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -73,10 +74,13 @@ for _question in quiz.QUESTIONS:
     _bind(_question)
 
 
-class AskQuizQuestion(Action):
+class AskQuizQuestion(Action, ABC):
     """Ask one quiz question with its progress mark; rephrase after a failed answer."""
 
-    question = ""
+    @property
+    @abstractmethod
+    def question(self) -> str:
+        """The slot this action asks for."""
 
     def name(self) -> Text:
         return f"action_ask_{self.question}"
@@ -95,8 +99,12 @@ class AskQuizQuestion(Action):
         return []
 
 
-for _question in quiz.QUESTIONS:
-    type(f"Ask{_question.title().replace('_', '')}", (AskQuizQuestion,), {"question": _question})
+# One `action_ask_<slot>` per question, as Rasa's forms look them up by name; kept in a
+# tuple because rasa-sdk finds actions through (weakly held) subclass references.
+ASK_ACTIONS = tuple(
+    type(f"Ask{question.title().replace('_', '')}", (AskQuizQuestion,), {"question": question})
+    for question in quiz.QUESTIONS
+)
 
 
 class ActionEligibilityVerdict(Action):

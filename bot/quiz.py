@@ -63,8 +63,13 @@ SUMMARY_LABELS = {
 }
 
 
+# "Je ne sais pas" to a question that is not yes/no: only an explicit don't-know counts
+# ("bof" or "peut-être" say nothing about a headcount or a place).
+_DONT_KNOW = re.compile(r"\b(je ne sais pas|je sais pas|sais pas|sait pas|jsp|aucune idee|ne sais plus|pas sur|inconnu|je ne connais pas)\b")
+
+
 def _is_unknown(text: str) -> bool:
-    return parse_yes_no(text) == UNKNOWN
+    return bool(_DONT_KNOW.search(normalize(text)))
 
 
 def _read_choice(parser: Callable[[str], Any], allowed: tuple) -> Callable[[Any], dict | None]:
@@ -229,10 +234,14 @@ def prefill(text: str) -> dict[str, Any]:
     if place:
         facts["place"] = place.label
         facts["in_region"] = place.in_region
-    role = parse_role(text)
+    # "40 salariés" names the staff, not the visitor: a role needs the visitor speaking of themself.
+    role = parse_role(text) if _SPEAKS_OF_SELF.search(normalize(text)) else None
     if role:
         facts["role"] = role
     return facts
+
+
+_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|en tant que|je represente|moi-meme|mon role|ma fonction|je dirige|je preside)\b")
 
 
 def _mentions_staff(text: str) -> bool:

@@ -18,7 +18,7 @@ FAQ = [
     ("Un élu du personnel a-t-il le droit de présenter le dossier ?", ["accord du dirigeant"]),
     ("Qui siège au comité qui choisit les projets ?", ["l'État", "Cress", "Ardi", "trois fois"]),
     ("Est-ce que je choisis moi-même le consultant ?", ["identifie et pilote les consultants"]),
-    ("Qui paie pour ce programme ?", ["Région Auvergne-Rhône-Alpes", "Feder"]),
+    ("Ce programme est financé par quel organisme ?", ["Région Auvergne-Rhône-Alpes", "Feder"]),
     ("Le dispositif est-il réservé à une région ?", ["Auvergne-Rhône-Alpes", "j.bertin@anact.fr"]),
     ("Où dois-je envoyer mon dossier de candidature ?", ["v.semavoine@anact.fr"]),
     ("J'ai besoin d'aide, quelle adresse utiliser ?", ["j.bertin@anact.fr"]),

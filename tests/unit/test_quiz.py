@@ -96,3 +96,13 @@ def test_a_correction_of_the_place():
 def test_answers_from_slots_turn_unknown_into_none():
     answers = quiz.answers_from_slots({"structure_type": quiz.UNKNOWN, "headcount": 12, "novelty": "yes"})
     assert answers.structure_type is None and answers.headcount == 12 and answers.novelty == "yes"
+
+
+def test_staff_numbers_are_not_taken_for_the_visitors_role():
+    assert "role" not in quiz.prefill("une association de 40 salariés à Saint-Étienne")
+    assert quiz.prefill("je suis la présidente d'une association")["role"] == "dirigeant"
+
+
+def test_a_vague_word_is_not_an_unknown_headcount():
+    assert quiz.read_answer("headcount", "bof") is None
+    assert quiz.read_answer("headcount", "aucune idée")["value"] == quiz.UNKNOWN
