@@ -21,11 +21,8 @@ class Settings:
     bind_host: str
     rasa_port: int
     actions_port: int
-    web_port: int
     model_path: Path
     var_dir: Path
-    help_email: str
-    applications_email: str
 
     @property
     def action_endpoint_url(self) -> str:
@@ -50,9 +47,6 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         bind_host=environ.get("BIND_HOST") or "127.0.0.1",
         rasa_port=_port(environ, "RASA_PORT", 5005),
         actions_port=_port(environ, "ACTIONS_PORT", 5055),
-        web_port=_port(environ, "WEB_PORT", 8000),
         model_path=Path(environ.get("MODEL_PATH") or PROJECT_ROOT / "models" / "assistant.tar.gz"),
         var_dir=var_dir,
-        help_email=environ.get("HELP_EMAIL") or "j.bertin@anact.fr",
-        applications_email=environ.get("APPLICATIONS_EMAIL") or "v.semavoine@anact.fr",
     )

@@ -92,7 +92,6 @@ def assistant(tmp_path_factory) -> Iterator[dict]:
         **os.environ,
         "RASA_PORT": str(free_port()),
         "ACTIONS_PORT": str(free_port()),
-        "WEB_PORT": str(free_port()),
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
         "MODEL_PATH": str(MODEL),

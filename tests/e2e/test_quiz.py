@@ -1,6 +1,8 @@
 """Personas taking the eligibility quiz over the REST channel, with the trained model."""
 import re
 
+import pytest
+
 QUESTION_MARKS = {
     "structure_type": "type de structure",
     "headcount": "salariés compte",
@@ -73,39 +75,39 @@ def test_pme_of_300_is_not_eligible_because_of_its_size(chat):
     assert "250" in chat.text
 
 
-def test_pme_without_working_life_gain_is_not_eligible(chat):
-    chat.say("est-ce qu'on rentre dans les clous pour ce programme ?")
-    answer_all(chat, {**ELIGIBLE_ASSOCIATION, "structure_type": "PME", "working_life": "pas vraiment"})
-    result = verdict(chat)
-    assert result["verdict"] == "not_eligible"
-    assert [r["criterion"] for r in result["reasons"] if r["ok"] is False] == ["working_life"]
-    assert "qualité de vie au travail" in chat.text
+# Personas who answer every question: (opening message, answers changed from the
+# eligible association, expected verdict, criteria not met, phrase of the answer).
+PERSONAS = {
+    "pme without a working-life gain": (
+        "est-ce qu'on rentre dans les clous pour ce programme ?",
+        {"structure_type": "PME", "working_life": "pas vraiment"},
+        "not_eligible", ["working_life"], "qualité de vie au travail"),
+    "employers' group, never asked its headcount": (
+        "je voudrais faire le test d'éligibilité",
+        {"structure_type": "un groupement d'employeurs", "headcount": None,
+         "role": "je suis chargée de mission du groupement", "agreement": "oui"},
+        "eligible", [], "v.semavoine@anact.fr"),
+    "employee representative without agreement": (
+        "on peut tester notre dossier avec vous ?",
+        {"role": "élu au CSE", "agreement": "non"},
+        "not_eligible", ["submitter"], "accord"),
+    "structure outside the region": (
+        "je voudrais faire le test d'éligibilité",
+        {"place": "Bordeaux"},
+        "to_check", [], "j.bertin@anact.fr"),
+}
 
 
-def test_employers_group_is_not_asked_its_headcount(chat):
-    chat.say("je voudrais faire le test d'éligibilité")
-    answers = {**ELIGIBLE_ASSOCIATION, "structure_type": "un groupement d'employeurs",
-               "role": "je suis chargée de mission du groupement", "agreement": "oui"}
-    answers.pop("headcount")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_persona_reaches_the_right_verdict(chat, persona):
+    opening, changes, expected, failed, phrase = PERSONAS[persona]
+    answers = {question: text for question, text in {**ELIGIBLE_ASSOCIATION, **changes}.items() if text is not None}
+    chat.say(opening)
     answer_all(chat, answers)
-    assert verdict(chat)["verdict"] == "eligible"
-
-
-def test_employee_representative_without_agreement(chat):
-    chat.say("je voudrais faire le test d'éligibilité")
-    answer_all(chat, {**ELIGIBLE_ASSOCIATION, "role": "élu au CSE", "agreement": "non"})
     result = verdict(chat)
-    assert result["verdict"] == "not_eligible"
-    assert [r["criterion"] for r in result["reasons"] if r["ok"] is False] == ["submitter"]
-    assert "accord" in chat.text
-
-
-def test_structure_outside_the_region_is_to_check(chat):
-    chat.say("je voudrais faire le test d'éligibilité")
-    answer_all(chat, {**ELIGIBLE_ASSOCIATION, "place": "Bordeaux"})
-    result = verdict(chat)
-    assert result["verdict"] == "to_check"
-    assert "j.bertin@anact.fr" in chat.text
+    assert result["verdict"] == expected
+    assert [r["criterion"] for r in result["reasons"] if r["ok"] is False] == failed
+    assert phrase in chat.text
 
 
 def test_faq_in_the_middle_is_answered_and_the_quiz_resumes(chat):

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_defaults_work_without_any_variable():
     settings = load_settings({})
     assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("var/bot.db")
-    assert (settings.rasa_port, settings.actions_port, settings.web_port) == (5005, 5055, 8000)
+    assert (settings.rasa_port, settings.actions_port) == (5005, 5055)
     assert settings.action_endpoint_url == "http://127.0.0.1:5055/webhook"
 
 
