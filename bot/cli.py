@@ -4,9 +4,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Sequence
 
-from bot.db import DatabaseUnavailable, check_database
+from bot import leads
+from bot.db import DatabaseUnavailable, check_database, session_scope, upgrade
+from bot.mailer import Mailer
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.supervisor import Service, Supervisor
 
@@ -34,6 +37,7 @@ def services(settings: Settings) -> list[Service]:
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
             rasa_environment(settings),
         ),
+        Service("outbox", [python, "-m", "bot", "outbox", "work"]),
         Service(
             "rasa",
             [
@@ -56,6 +60,7 @@ def command_run(settings: Settings) -> int:
         return 2
     try:
         check_database(settings.database_url)
+        upgrade(settings.database_url)
     except DatabaseUnavailable as error:
         print(f"Démarrage impossible : {error}. Vérifiez DATABASE_URL.", file=sys.stderr)
         return 3
@@ -68,11 +73,56 @@ def command_run(settings: Settings) -> int:
     return supervisor.wait()
 
 
+def command_outbox(settings: Settings, action: str) -> int:
+    """`outbox retry`: try every pending mail now; `outbox work`: send what is due every 30 s."""
+    mailer = Mailer(settings.mail)
+    while True:
+        with session_scope(settings.database_url) as session:
+            sent, failed = mailer.deliver_due(session, force=action == "retry")
+        if action == "retry":
+            print(f"{sent} courriel(s) envoyé(s), {failed} en échec (nouvel essai plus tard)")
+            return 0 if not failed else 1
+        if sent or failed:
+            print(f"outbox : {sent} envoyé(s), {failed} en échec", flush=True)
+        time.sleep(30)
+
+
+def command_leads(settings: Settings, args: argparse.Namespace) -> int:
+    """`leads export` prints every lead; `leads erase --email` removes one person's data."""
+    with session_scope(settings.database_url) as session:
+        if args.leads_command == "export":
+            sys.stdout.write(leads.export_leads(leads.all_leads(session), args.format).rstrip("\n") + "\n")
+            return 0
+        erasure = leads.erase_person(session, args.email)
+        print(f"Effacé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation.")
+        return 0
+
+
+def command_purge(settings: Settings, older_than: str) -> int:
+    """Retention: remove leads and conversations older than the given age."""
+    try:
+        age = leads.parse_age(older_than)
+    except ValueError as error:
+        print(f"--older-than : {error}", file=sys.stderr)
+        return 2
+    with session_scope(settings.database_url) as session:
+        erasure = leads.purge_older_than(session, age)
+        print(f"Purgé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Sub-commands of `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Assistant Appui-conseil à l'innovation sociale")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="démarre le serveur Rasa et le serveur d'actions")
+    commands.add_parser("run", help="démarre le serveur Rasa, le serveur d'actions et l'envoi des courriels")
+    commands.add_parser("db", help="base de données").add_argument("db_command", choices=["upgrade"])
+    commands.add_parser("outbox", help="courriels en attente").add_argument("outbox_command", choices=["retry", "work"])
+    leads_parser = commands.add_parser("leads", help="fiches contact")
+    leads_commands = leads_parser.add_subparsers(dest="leads_command", required=True)
+    leads_commands.add_parser("export", help="affiche les fiches").add_argument("--format", choices=["csv", "json"], default="csv")
+    leads_commands.add_parser("erase", help="efface une personne").add_argument("--email", required=True)
+    commands.add_parser("purge", help="durée de conservation").add_argument("--older-than", required=True)
     return parser
 
 
@@ -86,4 +136,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return command_run(settings)
-    return 2
+    try:
+        check_database(settings.database_url)
+        upgrade(settings.database_url)
+    except DatabaseUnavailable as error:
+        print(f"Base de données injoignable : {error}. Vérifiez DATABASE_URL.", file=sys.stderr)
+        return 3
+    if args.command == "db":
+        return 0
+    if args.command == "outbox":
+        return command_outbox(settings, args.outbox_command)
+    if args.command == "leads":
+        return command_leads(settings, args)
+    return command_purge(settings, args.older_than)

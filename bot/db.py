@@ -1,10 +1,13 @@
 """Database engine for the assistant's own tables and the start-up check."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -39,3 +42,32 @@ def check_database(url: str) -> None:
     except Exception as error:  # any driver error means the same thing to the operator
         safe_url = make_url(url).render_as_string(hide_password=True)
         raise DatabaseUnavailable(f"base de données injoignable ({safe_url}) : {error.__class__.__name__}: {error}") from error
+
+
+def upgrade(url: str) -> None:
+    """Bring the assistant's tables to the latest schema (Alembic, from an empty database too)."""
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    with make_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def session_scope(url: str) -> Iterator[Session]:
+    """One session per unit of work: committed on success, rolled back on error."""
+    session = Session(make_engine(url), future=True)
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from bot.mailer import MailSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,9 @@ class Settings:
     actions_port: int
     model_path: Path
     var_dir: Path
+    help_email: str
+    applications_email: str
+    mail: MailSettings
 
     @property
     def action_endpoint_url(self) -> str:
@@ -39,6 +44,22 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "non", "no"):
+        return False
+    if raw in ("1", "true", "oui", "yes"):
+        return True
+    raise SettingsError(f"{name} doit valoir true ou false, reçu {raw!r}.")
+
+
+def _address(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = (environ.get(name) or default).strip()
+    if "@" not in value or "\n" in value or "\r" in value:
+        raise SettingsError(f"{name} doit être une adresse électronique, reçu {value!r}.")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings once; tests pass a dict instead of patching os.environ."""
     var_dir = Path(environ.get("VAR_DIR") or PROJECT_ROOT / "var")
@@ -49,4 +70,16 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         actions_port=_port(environ, "ACTIONS_PORT", 5055),
         model_path=Path(environ.get("MODEL_PATH") or PROJECT_ROOT / "models" / "assistant.tar.gz"),
         var_dir=var_dir,
+        help_email=_address(environ, "HELP_EMAIL", "j.bertin@anact.fr"),
+        applications_email=_address(environ, "APPLICATIONS_EMAIL", "v.semavoine@anact.fr"),
+        mail=MailSettings(
+            host=environ.get("SMTP_HOST", "").strip(),
+            port=_port(environ, "SMTP_PORT", 25),
+            user=environ.get("SMTP_USER", ""),
+            password=environ.get("SMTP_PASSWORD", ""),
+            starttls=_flag(environ, "SMTP_STARTTLS"),
+            sender=_address(environ, "MAIL_FROM", "Assistant Appui-conseil <no-reply@localhost>"),
+            timeout=float(environ.get("SMTP_TIMEOUT") or 10),
+            outbox_dir=var_dir / "outbox",
+        ),
     )

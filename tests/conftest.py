@@ -82,9 +82,93 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"the assistant did not answer on {url} within {timeout:.0f} s")
 
 
+class MailBox:
+    """What a real SMTP server (aiosmtpd on loopback) received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append({"envelope_to": list(envelope.rcpt_tos), "message": message})
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 20) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.messages
+
+
+class SmtpServer:
+    """A real SMTP server on a free loopback port; stop() and start() simulate an outage."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.box = MailBox()
+        self.controller = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory) -> Iterator[dict]:
-    """The real Rasa and action servers (`python -m bot run`) on free ports and a fresh SQLite file."""
+def smtp_server() -> Iterator[SmtpServer]:
+    """One SMTP server for the run; tests look at the messages they caused."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    import sqlalchemy as sa
+
+    try:
+        with sa.create_engine(POSTGRES_URL).connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database brought to the latest schema, on SQLite and on this machine's PostgreSQL."""
+    import sqlalchemy as sa
+
+    from bot.db import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        if not postgres_available():
+            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: start it (see README) to run this case")
+        url = POSTGRES_URL
+        with sa.create_engine(url).begin() as connection:
+            for table in ("outbox", "leads", "erasures", "alembic_version", "events"):
+                connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    upgrade(url)
+    yield url
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
+    """The real Rasa and action servers (`python -m bot run`) on free ports, a fresh SQLite file, a real SMTP server."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     var_dir = tmp_path_factory.mktemp("var")
@@ -96,6 +180,9 @@ def assistant(tmp_path_factory) -> Iterator[dict]:
         "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
         "MODEL_PATH": str(MODEL),
         "RASA_TELEMETRY_ENABLED": "false",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_TIMEOUT": "3",
     }
     log_path = var_dir / "assistant.log"
     with open(log_path, "wb") as log:
@@ -103,7 +190,7 @@ def assistant(tmp_path_factory) -> Iterator[dict]:
         base_url = f"http://127.0.0.1:{env['RASA_PORT']}"
         try:
             _wait_for(f"{base_url}/webhooks/rest/webhook", process, timeout=240)
-            yield {"url": base_url, "env": env, "log": log_path, "process": process}
+            yield {"url": base_url, "env": env, "log": log_path, "process": process, "smtp": smtp_server}
         except RuntimeError as error:
             pytest.fail(f"{error}\n--- log ---\n{log_path.read_text(errors='replace')[-6000:]}")
         finally:
