@@ -53,16 +53,23 @@ def services(settings: Settings) -> list[Service]:
     ]
 
 
-def command_run(settings: Settings) -> int:
-    """Check the surroundings, then run every process until Ctrl-C."""
-    if not settings.model_path.exists():
-        print(f"Modèle introuvable : {settings.model_path}. Lancez `make run` (qui entraîne) ou `make train`.", file=sys.stderr)
-        return 2
+def database_ready(settings: Settings) -> bool:
+    """Reach the database and bring its schema up to date, or say why not."""
     try:
         check_database(settings.database_url)
         upgrade(settings.database_url)
     except DatabaseUnavailable as error:
         print(f"Démarrage impossible : {error}. Vérifiez DATABASE_URL.", file=sys.stderr)
+        return False
+    return True
+
+
+def command_run(settings: Settings) -> int:
+    """Check the surroundings, then run every process until Ctrl-C."""
+    if not settings.model_path.exists():
+        print(f"Modèle introuvable : {settings.model_path}. Lancez `make run` (qui entraîne) ou `make train`.", file=sys.stderr)
+        return 2
+    if not database_ready(settings):
         return 3
     supervisor = Supervisor(services(settings))
     supervisor.start()
@@ -136,11 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return command_run(settings)
-    try:
-        check_database(settings.database_url)
-        upgrade(settings.database_url)
-    except DatabaseUnavailable as error:
-        print(f"Base de données injoignable : {error}. Vérifiez DATABASE_URL.", file=sys.stderr)
+    if not database_ready(settings):
         return 3
     if args.command == "db":
         return 0
