@@ -41,6 +41,22 @@ def looks_like_question(text: str) -> bool:
     return "?" in text
 
 
+def answer_for(slot: str, tracker: Tracker, understood: bool) -> dict:
+    """Take the latest message as the answer to the form's question, unless it asks something else.
+
+    An answer we can read wins even when the intent classifier thought otherwise
+    ("une association" read as a question on the program), except when it is a
+    question; an unreadable message of an interrupting intent is left to the
+    rules (the form steps aside); anything else goes to validation, which asks again.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    text = latest_text(tracker)
+    if understood and not (looks_like_question(text) and is_interruption(tracker)):
+        return {slot: text}
+    return {} if is_interruption(tracker) else {slot: text}
+
+
 def reset(slots: Iterable[str]) -> list[SlotSet]:
     """SlotSet(None) for each slot."""
     return [SlotSet(slot, None) for slot in slots]

@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import is_interruption, latest_text, looks_like_question
+from actions.common import answer_for, latest_text
 from bot import handoff, leads
 from bot.db import session_scope, upgrade
 from bot.french import parse_yes_no
@@ -38,31 +38,23 @@ class ValidateContactForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_contact_form"
 
-    def _answer(self, slot: str, tracker: Tracker, understood: bool) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != slot:
-            return {}
-        text = latest_text(tracker)
-        if understood and not (looks_like_question(text) and is_interruption(tracker)):
-            return {slot: text}
-        return {} if is_interruption(tracker) else {slot: text}
-
     async def extract_consent(self, dispatcher, tracker, domain):
-        return self._answer("consent", tracker, parse_yes_no(latest_text(tracker)) is not None)
+        return answer_for("consent", tracker, parse_yes_no(latest_text(tracker)) is not None)
 
     async def extract_contact_name(self, dispatcher, tracker, domain):
-        return self._answer("contact_name", tracker, bool(latest_text(tracker).strip()))
+        return answer_for("contact_name", tracker, bool(latest_text(tracker).strip()))
 
     async def extract_contact_email(self, dispatcher, tracker, domain):
-        return self._answer("contact_email", tracker, "@" in latest_text(tracker))
+        return answer_for("contact_email", tracker, "@" in latest_text(tracker))
 
     async def extract_contact_organisation(self, dispatcher, tracker, domain):
-        return self._answer("contact_organisation", tracker, bool(latest_text(tracker).strip()))
+        return answer_for("contact_organisation", tracker, bool(latest_text(tracker).strip()))
 
     async def extract_contact_phone(self, dispatcher, tracker, domain):
-        return self._answer("contact_phone", tracker, bool(latest_text(tracker).strip()))
+        return answer_for("contact_phone", tracker, bool(latest_text(tracker).strip()))
 
     async def extract_contact_project(self, dispatcher, tracker, domain):
-        return self._answer("contact_project", tracker, bool(latest_text(tracker).strip()))
+        return answer_for("contact_project", tracker, bool(latest_text(tracker).strip()))
 
     async def validate_consent(self, value, dispatcher, tracker, domain):
         answer = value if value in ("yes", "no") else parse_yes_no(str(value))

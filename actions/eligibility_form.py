@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import is_interruption, latest_text, looks_like_question
+from actions.common import answer_for, latest_text
 from bot import quiz
 from bot.eligibility import evaluate
 
@@ -32,16 +32,8 @@ class ValidateEligibilityForm(FormValidationAction):
         return quiz.required_questions(tracker.slots)
 
     async def extract_requested(self, question: str, tracker: Tracker) -> Dict[Text, Any]:
-        """Take the latest message as the answer unless it asks something else."""
-        if tracker.get_slot("requested_slot") != question:
-            return {}
-        text = latest_text(tracker)
-        understood = quiz.read_answer(question, text) is not None
-        if understood and not (looks_like_question(text) and is_interruption(tracker)):
-            return {question: text}
-        if is_interruption(tracker):
-            return {}
-        return {question: text}
+        """The latest message, when it answers this question."""
+        return answer_for(question, tracker, quiz.read_answer(question, latest_text(tracker)) is not None)
 
     async def validate_requested(self, question: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
         """Normalise an answer, or count a failed try so the next question is rephrased."""

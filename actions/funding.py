@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import is_interruption, latest_entity, latest_text, looks_like_question
+from actions.common import answer_for, latest_entity, latest_text
 from bot.french import format_eur
 from bot.funding import (
     SUPPORT_MAX_DAYS, FundingError, compute_split, parse_day_rate, parse_days, parse_support,
@@ -60,15 +60,10 @@ class ValidateFundingForm(FormValidationAction):
         return "validate_funding_form"
 
     def _answer(self, slot: str, parser, tracker: Tracker) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != slot:
-            return {}
         entity = latest_entity(tracker, slot)
-        if entity is not None:
+        if entity is not None and tracker.get_slot("requested_slot") == slot:
             return {slot: entity}
-        text = latest_text(tracker)
-        if parser(text) is not None and not (looks_like_question(text) and is_interruption(tracker)):
-            return {slot: text}
-        return {} if is_interruption(tracker) else {slot: text}
+        return answer_for(slot, tracker, parser(latest_text(tracker)) is not None)
 
     async def extract_support_type(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
         return self._answer("support_type", parse_support, tracker)
