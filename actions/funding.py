@@ -1,11 +1,12 @@
 """The funding estimate: what the structure would pay, what the program funds."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,9 +16,9 @@ from bot.funding import (
     SUPPORT_MAX_DAYS, FundingError, compute_split, parse_day_rate, parse_days, parse_support,
 )
 
-FUNDING_SLOTS = ("support_type", "consultant_days", "day_rate", "funding")
 SUPPORT_LABELS = {"court": "appui court", "long": "appui long"}
 DAY_CHOICES = {"court": (1, 2, 3, 5), "long": (5, 10, 15)}
+DAYS_WORD = re.compile(r"\bjours?\b|\bjourn[ée]es?\b", re.IGNORECASE)
 
 
 def _days_error(support: str | None, days: Any) -> str | None:
@@ -156,3 +157,24 @@ class ActionFundingStop(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_funding_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionAnswerFaq(Action):
+    """Say the FAQ answer the ResponseSelector chose, unless the question carries a day count.
+
+    "7 jours d'appui court" reads like the FAQ on the short support, but a visitor who
+    gives a number of days wants an estimate: the funding form takes over.
+    """
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = latest_text(tracker)
+        if parse_days(text) is not None and DAYS_WORD.search(text):
+            events = await ActionFundingPrefill().run(dispatcher, tracker, domain)
+            return events + [FollowupAction("funding_form")]
+        selector = (tracker.latest_message or {}).get("response_selector", {}).get("faq", {})
+        response = (selector.get("response") or {}).get("utter_action")
+        dispatcher.utter_message(response=response or "utter_default")
+        return []

@@ -1,5 +1,5 @@
 """The estimate's form and action, called as Rasa calls them, with a real Tracker."""
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.funding import ActionAskConsultantDays, ActionFundingEstimate, ActionFundingPrefill, ValidateFundingForm
@@ -59,3 +59,22 @@ async def test_a_rate_above_the_ceiling_uses_the_capped_wording():
     await ActionFundingEstimate().run(dispatcher, make_tracker({"support_type": "court", "consultant_days": "2", "day_rate": "1200"}), {})
     assert dispatcher.messages[0]["response"] == "utter_funding_estimate_capped"
     assert dispatcher.messages[0]["requested_rate"] == "1\u202f200\u00a0€\u00a0HT"
+
+
+async def test_a_faq_question_with_a_day_count_becomes_an_estimate():
+    from actions.funding import ActionAnswerFaq
+
+    tracker = make_tracker({}, "7 jours d'appui court", "faq")
+    events = await ActionAnswerFaq().run(CollectingDispatcher(), tracker, {})
+    assert FollowupAction("funding_form") in events
+    assert SlotSet("consultant_days", "7") in events and SlotSet("support_type", "court") in events
+
+
+async def test_a_plain_faq_question_gets_the_selected_answer():
+    from actions.funding import ActionAnswerFaq
+
+    tracker = make_tracker({}, "qui finance ?", "faq")
+    tracker.latest_message["response_selector"] = {"faq": {"response": {"utter_action": "utter_faq/pilotage"}}}
+    dispatcher = CollectingDispatcher()
+    assert await ActionAnswerFaq().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_faq/pilotage"
