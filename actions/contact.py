@@ -22,6 +22,7 @@ from bot.settings import Settings, load_settings
 logger = logging.getLogger(__name__)
 CONTACT_SLOTS = ("consent", "contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project")
 NO_PHONE = "aucun"
+NOT_UNDERSTOOD = ("utter_default", "utter_default_offer_human")
 
 
 @lru_cache(maxsize=1)
@@ -172,8 +173,9 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        intents = [event.get("parse_data", {}).get("intent", {}).get("name")
-                   for event in tracker.events if event.get("event") == "user"]
-        twice = len(intents) >= 2 and intents[-2] == "nlu_fallback"
+        # The assistant's previous answer tells whether it already failed to understand
+        # (whatever path produced that answer: NLU or dialogue fallback).
+        bot_answers = [event.get("metadata", {}).get("utter_action") for event in tracker.events if event.get("event") == "bot"]
+        twice = bool(bot_answers) and bot_answers[-1] in NOT_UNDERSTOOD
         dispatcher.utter_message(response="utter_default_offer_human" if twice else "utter_default")
         return []

@@ -40,17 +40,17 @@ async def test_a_question_while_giving_details_is_left_to_the_rules():
     assert "contact_name" not in slots
 
 
-def user(intent):
-    return {"event": "user", "text": "…", "parse_data": {"intent": {"name": intent}}}
+def bot(response):
+    return {"event": "bot", "text": "…", "metadata": {"utter_action": response}}
 
 
 async def test_the_second_misunderstanding_in_a_row_offers_a_person():
     dispatcher = CollectingDispatcher()
     tracker = make_tracker({}, "…", "nlu_fallback")
-    tracker.events = [user("greet"), user("nlu_fallback")]
+    tracker.events = [bot("utter_greet")]
     await ActionNotUnderstood().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_default"
-    tracker.events = [user("nlu_fallback"), user("nlu_fallback")]
+    tracker.events = [bot("utter_greet"), bot("utter_default")]
     dispatcher = CollectingDispatcher()
     await ActionNotUnderstood().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_default_offer_human"

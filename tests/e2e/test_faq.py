@@ -10,7 +10,7 @@ FAQ = [
     ("les groupements d'employeurs sont-ils concernés ?", ["pôles de compétitivité", "porteur de projet"]),
     ("Faut-il forcément appartenir à l'économie sociale et solidaire ?", ["économie sociale et solidaire", "classique"]),
     ("Donnez-moi des exemples de projets déjà éligibles", ["dialogue social", "consortium"]),
-    ("Quelles conditions mon projet doit-il remplir ?", ["novatrice", "qualité de vie au travail", "durablement", "parties concernées"]),
+    ("Quelles conditions un projet doit-il remplir pour être accompagné ?", ["novatrice", "qualité de vie au travail", "durablement", "parties concernées"]),
     ("Quelles formes d'accompagnement proposez-vous ?", ["5 jours", "15 jours", "18 mois"]),
     ("L'appui court, ça dure combien de jours ?", ["5 jours", "1 000 € HT"]),
     ("l'appui long s'étale sur quelle durée ?", ["15 jours", "18 mois", "3 000 € HT"]),
