@@ -102,7 +102,7 @@ class ValidateContactForm(FormValidationAction):
         return {"contact_phone": phone}
 
     async def validate_contact_project(self, value, dispatcher, tracker, domain):
-        project = leads.clean_text(str(value), leads.MAX_PROJECT)
+        project = leads.clean_text(str(value), leads.MAX_PROJECT, multiline=True)
         return {"contact_project": project or None}
 
 

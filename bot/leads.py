@@ -67,9 +67,14 @@ def check_phone(text: str) -> str | None:
     return candidate if _PHONE.match(candidate) and sum(c.isdigit() for c in candidate) >= 9 else None
 
 
-def clean_text(text: str, limit: int = MAX_FIELD) -> str:
-    """Visitor text kept as typed (accents, emoji, quotes), without control characters, within a limit."""
-    kept = "".join(c for c in (text or "") if c in "\n\t" or ord(c) >= 32)
+def clean_text(text: str, limit: int = MAX_FIELD, multiline: bool = False) -> str:
+    """Visitor text kept as typed (accents, emoji, quotes), without control characters, within a limit.
+
+    Single-line fields (a name, an organisation) end up in a mail subject: their
+    line breaks become spaces so nothing can add a header.
+    """
+    allowed = "\n\t" if multiline else ""
+    kept = "".join(c if c in allowed or ord(c) >= 32 else " " for c in (text or ""))
     return kept.strip()[:limit]
 
 
@@ -100,7 +105,7 @@ def save_lead(session: Session, data: LeadData) -> Lead:
     lead.name = clean_text(data.name, 200)
     lead.organisation = clean_text(data.organisation) if data.organisation else None
     lead.phone = data.phone
-    lead.project = clean_text(data.project, MAX_PROJECT) if data.project else None
+    lead.project = clean_text(data.project, MAX_PROJECT, multiline=True) if data.project else None
     lead.structure_type = data.structure_type
     lead.headcount = data.headcount
     lead.verdict = eligibility.get("verdict")

@@ -126,3 +126,8 @@ def test_parse_age(text, days):
 def test_parse_age_refuses_nonsense():
     with pytest.raises(ValueError):
         leads.parse_age("trois ans")
+
+
+def test_single_line_fields_lose_their_line_breaks_but_the_project_keeps_them():
+    assert leads.clean_text("Jean\r\nBcc: victime@example.com") == "Jean  Bcc: victime@example.com"
+    assert leads.clean_text("ligne 1\nligne 2 🌱", multiline=True) == "ligne 1\nligne 2 🌱"
