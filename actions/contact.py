@@ -5,7 +5,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bot import leads
 from bot.db import make_engine, session_scope
 from bot.mailer import enqueue
-from bot.models import Erasure, Lead, OutboxMail
+from bot.models import Erasure
 
 
 @pytest.mark.parametrize("text,value,problem,suggestion", [
