@@ -95,15 +95,10 @@ def _read_headcount(value: Any) -> dict | None:
     return {"value": headcount} if headcount is not None and headcount >= 0 else None
 
 
-_ELSEWHERE = re.compile(r"\b(autre region|hors (de la )?region|hors auvergne|pas en auvergne|a l'etranger)\b")
-
-
 def _read_place(value: Any) -> dict | None:
     text = str(value)
     if text == UNKNOWN or _is_unknown(text):
         return {"value": UNKNOWN, "in_region": None}
-    if _ELSEWHERE.search(normalize(text)):
-        return {"value": "hors Auvergne-Rhône-Alpes", "in_region": False}
     place = parse_place(text)
     if place is None:
         return None

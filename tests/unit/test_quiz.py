@@ -106,3 +106,7 @@ def test_staff_numbers_are_not_taken_for_the_visitors_role():
 def test_a_vague_word_is_not_an_unknown_headcount():
     assert quiz.read_answer("headcount", "bof") is None
     assert quiz.read_answer("headcount", "aucune idée")["value"] == quiz.UNKNOWN
+
+
+def test_the_place_button_for_another_region_reads_as_outside():
+    assert quiz.read_answer("place", "dans une autre région") == {"value": "hors Auvergne-Rhône-Alpes", "in_region": False}
