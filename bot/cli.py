@@ -23,6 +23,9 @@ def rasa_environment(settings: Settings) -> dict:
         "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED", "false"),
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Read by bot/channels.py: the sites allowed to open the chat over socket.io.
+        "SITE_ORIGINS": ",".join(settings.site_origins),
+        "HELP_EMAIL": settings.help_email,
         # Rasa's dependencies print pages of deprecation notices at start: keep the log readable.
         "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
     }
@@ -38,6 +41,7 @@ def services(settings: Settings) -> list[Service]:
             rasa_environment(settings),
         ),
         Service("outbox", [python, "-m", "bot", "outbox", "work"]),
+        Service("web", [python, "-m", "bot", "web"], {"PYTHONWARNINGS": "ignore::DeprecationWarning"}),
         Service(
             "rasa",
             [
@@ -47,6 +51,8 @@ def services(settings: Settings) -> list[Service]:
                 "--port", str(settings.rasa_port),
                 "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                # CORS of the REST channel: the site's origins only.
+                "--cors", *settings.site_origins,
             ],
             rasa_environment(settings),
         ),
@@ -74,8 +80,9 @@ def command_run(settings: Settings) -> int:
     supervisor = Supervisor(services(settings))
     supervisor.start()
     supervisor.log(
-        f"assistant sur http://{settings.bind_host}:{settings.rasa_port}/webhooks/rest/webhook "
-        f"(socket.io sur le même port) ; Ctrl-C pour tout arrêter"
+        f"page du dispositif et widget : http://{settings.bind_host}:{settings.web_port}/ ; "
+        f"espace équipe : http://{settings.bind_host}:{settings.web_port}/staff ; "
+        f"API REST : http://{settings.bind_host}:{settings.rasa_port}/webhooks/rest/webhook ; Ctrl-C pour tout arrêter"
     )
     return supervisor.wait()
 
@@ -123,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Assistant Appui-conseil à l'innovation sociale")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="démarre le serveur Rasa, le serveur d'actions et l'envoi des courriels")
+    commands.add_parser("web", help="sert la page du dispositif, le widget et l'espace équipe (WEB_PORT)")
     commands.add_parser("db", help="base de données").add_argument("db_command", choices=["upgrade"])
     commands.add_parser("outbox", help="courriels en attente").add_argument("outbox_command", choices=["retry", "work"])
     leads_parser = commands.add_parser("leads", help="fiches contact")
@@ -146,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not database_ready(settings):
         return 3
     if args.command == "db":
+        return 0
+    if args.command == "web":
+        from bot.web.app import run
+
+        run(settings)
         return 0
     if args.command == "outbox":
         return command_outbox(settings, args.outbox_command)

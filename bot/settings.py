@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -28,6 +30,11 @@ class Settings:
     help_email: str
     applications_email: str
     mail: MailSettings
+    web_port: int = 8000
+    site_origins: tuple = ("http://127.0.0.1:8000", "http://localhost:8000")
+    chat_server_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    cookie_secure: bool = False
 
     @property
     def action_endpoint_url(self) -> str:
@@ -60,9 +67,50 @@ def _address(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _origins(environ: Mapping[str, str], web_port: int) -> tuple:
+    raw = environ.get("SITE_ORIGINS", "").strip()
+    if not raw:
+        return (f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}")
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if origin == "*" or not re.match(r"^https?://[^/\s]+$", origin):
+            raise SettingsError(f"SITE_ORIGINS : origine invalide {origin!r} (attendu : https://www.exemple.fr, sans chemin ni « * »).")
+    return origins
+
+
+def _url(environ: Mapping[str, str], name: str) -> str:
+    value = environ.get(name, "").strip().rstrip("/")
+    if value and not re.match(r"^https?://[^\s\"'<>]+$", value):
+        raise SettingsError(f"{name} doit être une URL http(s), reçu {value!r}.")
+    return value
+
+
+def _secret(environ: Mapping[str, str]) -> str:
+    given = environ.get("SECRET_KEY", "").strip()
+    if given and len(given) < 32:
+        raise SettingsError("SECRET_KEY doit faire au moins 32 caractères.")
+    return given
+
+
+def ensure_secret_key(settings: "Settings") -> str:
+    """The key that signs staff session cookies: SECRET_KEY, or one made once and kept under var/ (mode 600)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / "secret_key"
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings once; tests pass a dict instead of patching os.environ."""
     var_dir = Path(environ.get("VAR_DIR") or PROJECT_ROOT / "var")
+    web_port = _port(environ, "WEB_PORT", 8000)
     return Settings(
         database_url=environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
         bind_host=environ.get("BIND_HOST") or "127.0.0.1",
@@ -82,4 +130,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
             timeout=float(environ.get("SMTP_TIMEOUT") or 10),
             outbox_dir=var_dir / "outbox",
         ),
+        web_port=web_port,
+        site_origins=_origins(environ, web_port),
+        chat_server_url=_url(environ, "CHAT_SERVER_URL"),
+        secret_key=_secret(environ),
+        cookie_secure=_flag(environ, "COOKIE_SECURE"),
     )

@@ -1,0 +1,284 @@
+"""The REST and socket.io channels as the public site needs them.
+
+This is the one module of `bot/` that imports Rasa: `credentials.yml` names its
+classes, so only the Rasa server loads it. Compared with Rasa's own channels it
+checks every request before it reaches the NLU (types, sizes, control
+characters, sender ids), answers in French when it refuses something, limits
+the socket.io origins to the site's, sends custom payloads (eligibility,
+funding) over socket.io (Rasa 3.6 fails on them), and apologises in French
+when the dialogue cannot answer (action server down or hanging).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import uuid
+from collections import Counter
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_PENDING_PER_SENDER = 10
+REPLY_TIMEOUT_SECONDS = float(os.environ.get("REPLY_TIMEOUT_SECONDS") or 10)
+SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+# Control characters other than tab and newline; NUL cannot even be stored by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+TOO_LONG = (
+    "Votre message est trop long ({length} caractères) : je lis au plus {limit} caractères. "
+    "Pouvez-vous poser votre question plus brièvement ?"
+)
+EMPTY = "Je n'ai reçu aucun texte. Posez-moi votre question sur l'Appui-conseil à l'innovation sociale."
+TOO_FAST = "Vous envoyez beaucoup de messages à la fois : je réponds d'abord aux précédents, réessayez dans quelques secondes."
+TECHNICAL_PROBLEM = (
+    "Désolé, je rencontre un problème technique et ne peux pas vous répondre pour l'instant. "
+    "Réessayez dans un moment, ou écrivez à {help_email}."
+)
+
+
+def help_email() -> str:
+    """The help contact shown when the assistant cannot answer."""
+    return os.environ.get("HELP_EMAIL") or "j.bertin@anact.fr"
+
+
+def site_origins() -> List[str]:
+    """Origins allowed to open the chat (SITE_ORIGINS, comma-separated; set by `python -m bot run`)."""
+    raw = os.environ.get("SITE_ORIGINS") or "http://127.0.0.1:8000,http://localhost:8000"
+    return [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+
+
+class Refusal(ValueError):
+    """A message the channel answers itself, without the dialogue."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def clean_text(value: Any) -> str:
+    """The visitor's text made safe for the NLU and the database, or a Refusal with a French reason."""
+    if not isinstance(value, str):
+        raise TypeError("message")
+    text = CONTROL_CHARACTERS.sub(" ", value).strip()
+    if not text:
+        raise Refusal(EMPTY)
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Refusal(TOO_LONG.format(length=f"{len(text):,}".replace(",", "\u202f"), limit=f"{MAX_MESSAGE_CHARS:,}".replace(",", "\u202f")))
+    return text
+
+
+def valid_sender(value: Any) -> bool:
+    """Sender ids are short printable tokens (the widget sends random UUIDs)."""
+    return isinstance(value, str) and bool(SENDER_ID.match(value))
+
+
+def clean_metadata(value: Any) -> Dict[Text, Any]:
+    """Metadata is optional and must be a JSON object; anything else is dropped."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+class PendingCounter:
+    """How many messages each sender has waiting; beyond a few, new ones are refused."""
+
+    def __init__(self, limit: int = MAX_PENDING_PER_SENDER) -> None:
+        self.limit = limit
+        self.pending: Counter = Counter()
+
+    def acquire(self, sender: str) -> bool:
+        if self.pending[sender] >= self.limit:
+            return False
+        self.pending[sender] += 1
+        return True
+
+    def release(self, sender: str) -> None:
+        self.pending[sender] -= 1
+        if self.pending[sender] <= 0:
+            del self.pending[sender]
+
+
+async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                              replied: Callable[[], bool], apologise: Callable[[str], Awaitable[None]]) -> None:
+    """Run the dialogue; when it fails, hangs or says nothing, send the French apology instead of silence."""
+    try:
+        await asyncio.wait_for(on_new_message(message), timeout=REPLY_TIMEOUT_SECONDS)
+    except asyncio.TimeoutError:
+        logger.error("no reply within %.0f s (action server slow?)", REPLY_TIMEOUT_SECONDS)
+    except Exception:  # the dialogue's own errors must not reach the visitor as a 500
+        logger.exception("the dialogue failed on a message")
+    if not replied():
+        await apologise(TECHNICAL_PROBLEM.format(help_email=help_email()))
+
+
+def _error(status: int, text: str) -> HTTPResponse:
+    return response.json({"error": text}, status=status)
+
+
+class SiteRestInput(InputChannel):
+    """`POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}`, answered with a list of messages."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.pending = PendingCounter()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("site_rest_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def cap_body(app, _loop) -> None:
+            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except ValueError:
+                return _error(400, "Requête invalide : le corps doit être un objet JSON.")
+            if not isinstance(body, dict):
+                return _error(400, "Requête invalide : le corps doit être un objet JSON.")
+            sender = body.get("sender")
+            if not valid_sender(sender):
+                return _error(400, "Requête invalide : « sender » doit être un identifiant de 1 à 128 caractères (lettres, chiffres, - _ . : @).")
+            try:
+                text = clean_text(body.get("message"))
+            except TypeError:
+                return _error(400, "Requête invalide : « message » doit être un texte.")
+            except Refusal as refusal:
+                return response.json([{"recipient_id": sender, "text": refusal.text}])
+            if not self.pending.acquire(sender):
+                return _error(429, TOO_FAST)
+            try:
+                collector = CollectingOutputChannel()
+
+                async def apologise(text: str) -> None:
+                    await collector.send_text_message(sender, text)
+
+                message = UserMessage(text, collector, sender, input_channel=self.name(),
+                                      metadata=clean_metadata(body.get("metadata")))
+                await answer_or_apologise(on_new_message, message, lambda: bool(collector.messages), apologise)
+                return response.json(collector.messages)
+            finally:
+                self.pending.release(sender)
+
+        return webhook
+
+
+class SiteSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom payloads sent as `{"custom": {...}}` and a count of what was sent."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sent = 0
+
+    async def _send_message(self, socket_id: Text, response_: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response_)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class SiteSocketIOInput(InputChannel):
+    """The widget's channel: one room per session id, origins limited to the site's."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("socketio_path", "/socket.io"),
+        )
+
+    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
+                 socketio_path: Text = "/socket.io") -> None:
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.socketio_path = socketio_path
+        self.sio: Optional[AsyncServer] = None
+        self.pending = PendingCounter()
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return SiteSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=site_origins(),
+                          max_http_buffer_size=MAX_BODY_BYTES)
+        self.sio = sio
+        webhook = SocketBlueprint(sio, self.socketio_path, "site_socketio_webhook", __name__)
+        sessions: Dict[str, str] = {}  # socket id -> session id
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("disconnect")
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
+
+        @sio.on("session_request")
+        async def session_request(sid: Text, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if valid_sender(requested) else uuid.uuid4().hex
+            sessions[sid] = session_id
+            # python-socketio 5.9.0 (pinned): enter_room is still synchronous.
+            sio.enter_room(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt)
+        async def handle_message(sid: Text, data: Any) -> None:
+            session_id = sessions.get(sid)
+            if session_id is None:
+                await sio.emit(self.bot_message_evt, {"text": "Session inconnue : rechargez la page pour reprendre la conversation."}, room=sid)
+                return
+            output = SiteSocketIOOutput(sio, self.bot_message_evt)
+            try:
+                text = clean_text(data.get("message") if isinstance(data, dict) else None)
+            except TypeError:
+                await output.send_text_message(session_id, "Je n'ai pas pu lire ce message : envoyez du texte, s'il vous plaît.")
+                return
+            except Refusal as refusal:
+                await output.send_text_message(session_id, refusal.text)
+                return
+            if not self.pending.acquire(session_id):
+                await output.send_text_message(session_id, TOO_FAST)
+                return
+            try:
+                metadata = clean_metadata(data.get("metadata"))
+                message = UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata)
+
+                async def apologise(text: str) -> None:
+                    await output.send_text_message(session_id, text)
+
+                await answer_or_apologise(on_new_message, message, lambda: output.sent > 0, apologise)
+            finally:
+                self.pending.release(session_id)
+
+        return webhook
