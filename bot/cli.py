@@ -37,8 +37,10 @@ def services(settings: Settings) -> list[Service]:
     return [
         Service(
             "actions",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)],
-            rasa_environment(settings),
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port),
+             "--cors", f"http://127.0.0.1:{settings.actions_port}"],
+            # Only the Rasa server calls the action server: keep it on loopback (rasa-sdk binds 0.0.0.0 otherwise).
+            {**rasa_environment(settings), "SANIC_HOST": os.environ.get("ACTIONS_HOST", "127.0.0.1")},
         ),
         Service("outbox", [python, "-m", "bot", "outbox", "work"]),
         Service("web", [python, "-m", "bot", "web"], {"PYTHONWARNINGS": "ignore::DeprecationWarning"}),
@@ -138,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     leads_commands.add_parser("export", help="affiche les fiches").add_argument("--format", choices=["csv", "json"], default="csv")
     leads_commands.add_parser("erase", help="efface une personne").add_argument("--email", required=True)
     commands.add_parser("purge", help="durée de conservation").add_argument("--older-than", required=True)
+    staff_commands = commands.add_parser("staff", help="comptes de l'espace équipe (/staff)").add_subparsers(
+        dest="staff_command", required=True)
+    for name, text in (("add", "crée un compte (mot de passe demandé deux fois)"), ("password", "change un mot de passe"),
+                       ("unlock", "déverrouille un compte"), ("remove", "supprime un compte")):
+        staff_commands.add_parser(name, help=text).add_argument("email")
+    staff_commands.add_parser("list", help="liste les comptes")
     return parser
 
 
@@ -164,4 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command_outbox(settings, args.outbox_command)
     if args.command == "leads":
         return command_leads(settings, args)
+    if args.command == "staff":
+        from bot.web.staff.cli import command_staff  # the web package is only loaded when needed
+
+        return command_staff(settings, args)
     return command_purge(settings, args.older_than)

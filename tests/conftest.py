@@ -82,6 +82,20 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"the assistant did not answer on {url} within {timeout:.0f} s")
 
 
+def _wait_for_page(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the assistant exited with code {process.returncode} before serving {url}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"no page at {url} within {timeout:.0f} s")
+
+
 class MailBox:
     """What a real SMTP server (aiosmtpd on loopback) received."""
 
@@ -160,7 +174,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
             pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: start it (see README) to run this case")
         url = POSTGRES_URL
         with sa.create_engine(url).begin() as connection:
-            for table in ("outbox", "leads", "erasures", "alembic_version", "events"):
+            for table in ("staff_lead_notes", "staff_tags", "staff_reviews", "staff_users", "staff_audit",
+                          "outbox", "leads", "erasures", "alembic_version", "events"):
                 connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     upgrade(url)
     yield url
@@ -176,6 +191,8 @@ def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
         **os.environ,
         "RASA_PORT": str(free_port()),
         "ACTIONS_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
+        "EXTRA_WEB_PORT": str(free_port()),
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
         "MODEL_PATH": str(MODEL),
@@ -184,13 +201,18 @@ def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
         "SMTP_PORT": str(smtp_server.port),
         "SMTP_TIMEOUT": "3",
     }
+    # The site's own origins, plus a second web app some browser tests start.
+    env["SITE_ORIGINS"] = ",".join(f"http://{host}:{port}" for host, port in (
+        ("127.0.0.1", env["WEB_PORT"]), ("localhost", env["WEB_PORT"]), ("127.0.0.1", env["EXTRA_WEB_PORT"])))
     log_path = var_dir / "assistant.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base_url = f"http://127.0.0.1:{env['RASA_PORT']}"
         try:
             _wait_for(f"{base_url}/webhooks/rest/webhook", process, timeout=240)
-            yield {"url": base_url, "env": env, "log": log_path, "process": process, "smtp": smtp_server}
+            web_url = f"http://127.0.0.1:{env['WEB_PORT']}"
+            _wait_for_page(f"{web_url}/healthz", process, timeout=60)
+            yield {"url": base_url, "web_url": web_url, "env": env, "log": log_path, "process": process, "smtp": smtp_server}
         except RuntimeError as error:
             pytest.fail(f"{error}\n--- log ---\n{log_path.read_text(errors='replace')[-6000:]}")
         finally:

@@ -1,0 +1,345 @@
+"""The program page and its chat widget in a real headless chromium, against the real servers."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.browser import ARTIFACTS, chromium_path, launch
+from tests.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (make test installs it when run as root)")
+
+REPLY_TIMEOUT_MS = 30_000
+
+
+def plain(text: str) -> str:
+    """Text with French no-break spaces made plain, for comparisons."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, assistant):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(assistant["web_url"] + "/")
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def bot_texts(page) -> list[str]:
+    return [plain(text) for text in page.locator(".ac-bot").all_inner_texts()]
+
+
+def wait_for_bot_count(page, count: int) -> None:
+    page.locator(".ac-bot").nth(count - 1).wait_for(timeout=REPLY_TIMEOUT_MS)
+
+
+def open_chat(page) -> None:
+    page.get_by_role("button", name="Discuter avec l'assistant").click()
+    wait_for_bot_count(page, 1)
+
+
+def ask(page, text: str) -> str:
+    """Type a question, send it with Enter, and return the text of the replies it got."""
+    before = page.locator(".ac-bot").count()
+    page.get_by_label("Votre message à l'assistant").fill(text)
+    page.get_by_label("Votre message à l'assistant").press("Enter")
+    wait_for_bot_count(page, before + 1)
+    page.wait_for_timeout(700)  # a turn may hold several messages
+    return "\n".join(bot_texts(page)[before:])
+
+
+def click_choice(page, title: str) -> str:
+    """Click the last offered button with this title and return the replies it got."""
+    before = page.locator(".ac-bot").count()
+    page.locator(".ac-buttons").last.get_by_role("button", name=title, exact=True).click()
+    wait_for_bot_count(page, before + 1)
+    page.wait_for_timeout(700)
+    return "\n".join(bot_texts(page)[before:])
+
+
+def test_page_presents_the_program_and_the_chat_answers_a_cost_question(page):
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", level=1).inner_text() == "Appui-conseil à l'innovation sociale"
+    content = plain(page.locator("main").inner_text())
+    for fact in ("moins de 250 salariés", "jusqu'à 5 jours", "jusqu'à 15 jours sur une durée de 18 mois",
+                 "1 000 € HT", "3 000 € HT", "80 %", "v.semavoine@anact.fr", "j.bertin@anact.fr", "trois fois dans l'année"):
+        assert fact in content, fact
+    assert page.evaluate("window.sessionStorage.length") == 0, "nothing may be stored before the chat is opened"
+
+    open_chat(page)
+    assert "assistant" in bot_texts(page)[0].lower()
+    assert page.locator(".ac-buttons button").count() >= 3
+    assert page.evaluate("window.sessionStorage.length") == 1
+
+    answer = ask(page, "combien ça coûte ?")
+    assert "20 %" in answer and "1 000 € HT" in answer
+    assert page.locator(".ac-user").last.inner_text().endswith("combien ça coûte ?")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-chat-desktop.png"), full_page=False)
+
+
+def test_contact_addresses_in_answers_are_mailto_links(page):
+    open_chat(page)
+    ask(page, "je veux envoyer ma candidature, je fais comment ?")
+    link = page.locator(".ac-bot a[href='mailto:v.semavoine@anact.fr']")
+    assert link.count() >= 1
+    assert link.first.inner_text() == "v.semavoine@anact.fr"
+
+
+def test_quiz_with_buttons_ends_on_a_verdict_card_and_keeps_the_chosen_answers(page):
+    open_chat(page)
+    page.locator(".ac-buttons").last.get_by_role("button", name="Tester mon projet").click()
+    page.locator(".ac-bot", has_text="Question 1 sur").wait_for(timeout=REPLY_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    click_choice(page, "Une association")
+    click_choice(page, "Moins de 50")
+    ask(page, "à Clermont-Ferrand")
+    click_choice(page, "Dirigeant de la structure")
+    for _ in range(4):  # novelty, working life, lasting change, stakeholders
+        click_choice(page, "Oui")
+    card = page.locator(".ac-card.ac-verdict")
+    card.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert "semble correspondre" in card.inner_text()
+    assert card.locator("li").count() >= 4
+    assert "comité" in card.inner_text()
+    # Answers stay visible, marked, and clickable when scrolling back.
+    chosen = page.locator(".ac-choice[aria-pressed='true']")
+    assert "Une association" in chosen.all_inner_texts()
+    assert page.locator(".ac-buttons").first.get_by_role("button").first.is_enabled()
+
+
+def test_conversation_survives_a_reload_and_continues_in_context(page):
+    open_chat(page)
+    page.locator(".ac-buttons").last.get_by_role("button", name="Tester mon projet").click()
+    page.locator(".ac-bot", has_text="Question 1 sur").wait_for(timeout=REPLY_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    click_choice(page, "Une PME")
+    messages_before = page.locator(".ac-msg").count()
+    session_before = page.evaluate("JSON.parse(sessionStorage.getItem('appui-conseil-chat')).sessionId")
+
+    page.reload()
+    page.locator(".ac-panel").wait_for(state="visible")
+    assert page.locator(".ac-msg").count() == messages_before
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('appui-conseil-chat')).sessionId") == session_before
+    # The quiz goes on where it was: the next question is the headcount.
+    page.locator(".ac-send[aria-disabled='false']").wait_for(timeout=REPLY_TIMEOUT_MS)
+    answer = ask(page, "nous sommes 35")
+    assert "Question 3 sur" in answer
+
+    # Another page of the same site keeps it too; "Nouvelle conversation" starts afresh.
+    page.goto(page.url.split("#")[0] + "#cout")
+    page.locator(".ac-panel").wait_for(state="visible")
+    assert page.locator(".ac-msg").count() >= messages_before + 2
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    wait_for_bot_count(page, 1)
+    assert page.locator(".ac-user").count() == 0
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('appui-conseil-chat')).sessionId") != session_before
+
+
+def test_a_whole_conversation_with_the_keyboard_only(page):
+    page.keyboard.press("Tab")  # skip link first
+    assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
+    launcher = page.get_by_role("button", name="Discuter avec l'assistant")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    wait_for_bot_count(page, 1)
+    assert page.evaluate("document.activeElement.id") == "ac-input"
+    page.keyboard.type("qui siège au comité de sélection ?")
+    page.keyboard.press("Enter")
+    wait_for_bot_count(page, 2)
+    page.wait_for_timeout(700)
+    assert "Région" in bot_texts(page)[-1] or "Région" in " ".join(bot_texts(page)[1:])
+    # Shift+Tab from the input reaches the offered buttons; Enter chooses one.
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.classList.contains('ac-choice')"):
+            break
+    assert page.evaluate("document.activeElement.classList.contains('ac-choice')"), "no button reachable with the keyboard"
+    before = page.locator(".ac-bot").count()
+    page.keyboard.press("Enter")
+    wait_for_bot_count(page, before + 1)
+    # Escape closes the chat and gives focus back to the launcher.
+    page.get_by_label("Votre message à l'assistant").focus()
+    page.keyboard.press("Escape")
+    assert page.locator(".ac-panel").is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('ac-launcher')")
+    # Focus is visible: the focused launcher has an outline.
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_visitor_text_is_shown_as_text_and_never_run(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_chat(page)
+    hostile = ["<img src=x onerror=alert(1)>", "<script>window.__pwned = 1; alert(2)</script>"]
+    for text in hostile:
+        ask(page, text)
+    users = page.locator(".ac-user").all_inner_texts()
+    for text in hostile:
+        assert any(text in shown for shown in users)
+    assert page.locator(".ac-log img, .ac-log script").count() == 0
+    page.wait_for_timeout(500)
+    assert dialogs == [] and page.evaluate("window.__pwned") is None
+
+
+def test_usable_at_320_px_and_200_percent_zoom(browser, assistant):
+    # 200 % zoom of a 640 px wide window is the same layout as a 320 px viewport at scale 2.
+    context = browser.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, locale="fr-FR")
+    page = context.new_page()
+    page.goto(assistant["web_url"] + "/")
+    open_chat(page)
+    answer = ask(page, "combien de jours d'accompagnement au maximum ?")
+    assert "jours" in answer
+    for selector in (".ac-panel", "#ac-input", ".ac-send", ".ac-close"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320.5, f"{selector} overflows at 320 px: {box}"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-chat-mobile.png"))
+    context.close()
+
+
+def test_no_serious_accessibility_violation_with_the_chat_open(browser, assistant):
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` (make test does)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, locale="fr-FR")
+    page = context.new_page()
+    page.goto(assistant["web_url"] + "/")
+    open_chat(page)
+    ask(page, "combien ça coûte ?")
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
+        for violation in result["violations"] if violation["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert serious == []
+
+
+class TcpRelay:
+    """A loopback TCP relay to the Rasa server that can be cut and restored, to play a network outage."""
+
+    def __init__(self, target_port: int, port: int) -> None:
+        self.port = port
+        self.target_port = target_port
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self.listener:
+            self.listener.close()
+            self.listener = None
+        for connection in self.connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+        self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.connections += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+@pytest.fixture
+def page_behind_relay(browser, assistant):
+    """The program page served by a second web app whose widget reaches Rasa through a relay we can cut."""
+    port = int(assistant["env"]["EXTRA_WEB_PORT"])
+    # The relay's port is taken once the web app listens, so the two can never get the same one.
+    relay_port = free_port()
+    env = {**assistant["env"], "WEB_PORT": str(port), "CHAT_SERVER_URL": f"http://127.0.0.1:{relay_port}"}
+    relay = TcpRelay(int(assistant["env"]["RASA_PORT"]), relay_port)
+    log = open(os.path.join(env["VAR_DIR"], "web-relay.log"), "wb")
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and web.poll() is None:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"the second web app did not start: {open(log.name, errors='replace').read()[-2000:]}")
+        context = browser.new_context(locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        yield page, relay
+        context.close()
+    finally:
+        relay.stop()
+        web.terminate()
+        web.wait(timeout=10)
+        log.close()
+
+
+def test_server_out_of_reach_gets_a_french_message_then_reconnects(page_behind_relay):
+    page, relay = page_behind_relay
+    page.get_by_role("button", name="Discuter avec l'assistant").click()
+    status = page.get_by_role("status")
+    status.wait_for(state="visible", timeout=REPLY_TIMEOUT_MS)
+    assert re.search(r"injoignable|coupée", status.inner_text())
+    assert page.locator(".ac-send").get_attribute("aria-disabled") == "true"
+
+    relay.start()  # the network comes back: the widget reconnects by itself and the welcome arrives
+    wait_for_bot_count(page, 1)
+    assert status.is_hidden()
+    answer = ask(page, "qui finance le dispositif ?")
+    assert "Région" in answer
+
+    relay.stop()  # cut again mid-conversation
+    page.get_by_role("status").wait_for(state="visible", timeout=REPLY_TIMEOUT_MS)
+    relay.start()
+    page.locator(".ac-status").wait_for(state="hidden", timeout=REPLY_TIMEOUT_MS)
+    assert "Aract" in ask(page, "et qui pilote le dispositif ?")
