@@ -222,6 +222,31 @@ def test_usable_at_320_px_and_200_percent_zoom(browser, assistant):
     context.close()
 
 
+CONTRAST = """(selector) => {
+  const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const node = document.querySelector(selector);
+  let background = node;
+  while (background && (getComputedStyle(background).backgroundColor === 'rgba(0, 0, 0, 0)')) { background = background.parentElement; }
+  const fg = luminance(rgb(getComputedStyle(node).color));
+  const bg = luminance(rgb(background ? getComputedStyle(background).backgroundColor : 'rgb(255, 255, 255)'));
+  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+
+
+def test_widget_texts_have_a_contrast_of_at_least_4_5(page):
+    open_chat(page)
+    ask(page, "qui peut déposer le dossier ?")
+    page.locator(".ac-choice").first.click()
+    for selector in ("#ac-title", ".ac-launcher", ".ac-bot", ".ac-user", ".ac-choice", ".ac-choice.ac-chosen",
+                     ".ac-send", ".ac-tool", ".ac-privacy", "#ac-input"):
+        ratio = page.evaluate(CONTRAST, selector)
+        assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}:1"
+
+
 def test_no_serious_accessibility_violation_with_the_chat_open(browser, assistant):
     axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():
@@ -256,6 +281,10 @@ class TcpRelay:
 
     def stop(self) -> None:
         if self.listener:
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         for connection in self.connections:
