@@ -13,7 +13,9 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help install install-dev run train validate test test-unit test-nlu test-stories test-e2e lock clean
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-stories test-e2e lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
@@ -36,8 +38,22 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.in
 	$(BIN)/pip check
 	@touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The socket.io client served to the widget and axe-core for the accessibility tests, from the npm registry.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm introuvable : installez Node.js et npm (paquets Debian nodejs et npm) pour servir le widget." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed $(NODE_STAMP)
+install-dev: $(VENV)/.installed-dev $(NODE_STAMP) browser
+
+# Browser tests drive Debian's chromium (never a browser downloaded by a test tool).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installation de chromium (paquet Debian) pour les tests navigateur"; \
+		apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	else echo "chromium absent et non installable ici : les tests navigateur seront ignorés (apt-get install chromium)"; fi
 
 # Rasa's own fingerprint decides whether anything changed since the last model.
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
@@ -46,7 +62,7 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) $(NODE_STAMP)
 	$(BIN)/python -m bot run
 
 validate: install
@@ -61,8 +77,9 @@ test-nlu: install-dev $(MODEL)
 test-stories: install-dev $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out var/results/core --fail-on-prediction-errors --no-plot
 
+# Every suite that needs the running servers shares one start of them (one pytest session).
 test-e2e: install-dev $(MODEL)
-	$(BIN)/python -m pytest tests/e2e tests/actions -q
+	$(BIN)/python -m pytest tests/actions tests/e2e tests/web tests/staff tests/security -q
 
 test: install-dev validate test-unit $(MODEL) test-nlu test-stories test-e2e
 	@echo "make test: all suites passed"
