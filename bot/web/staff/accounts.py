@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -17,8 +18,6 @@ MIN_PASSWORD = 12
 MAX_FAILURES = 5
 LOCK_DURATION = timedelta(minutes=15)
 _hasher = PasswordHasher()
-# Verified when the address is unknown, so an unknown address takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -31,6 +30,12 @@ class LoginResult:
 
     user: StaffUser | None
     locked: bool = False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Verified when the address is unknown, so an unknown address takes as long as a wrong password.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -99,7 +104,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     user = find_user(session, email)
     if user is None:
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
+            _hasher.verify(_dummy_hash(), password or "")
         except VerificationError:
             pass
         return LoginResult(None)

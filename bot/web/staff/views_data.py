@@ -1,0 +1,70 @@
+"""Data-protection pages: erase a person, retention purge (each after a confirmation), the audit log."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from starlette.responses import RedirectResponse
+
+from bot.db import session_scope
+from bot.leads import parse_age
+from bot.web.staff import audit, protection
+from bot.web.staff.auth import StaffSession, require_staff, require_staff_form, staff_auth
+from bot.web.staff.rendering import render
+from bot.web.staff.views_conversations import page_number
+
+router = APIRouter()
+DONE = {"erase": "Effacement effectué.", "purge": "Purge effectuée."}
+
+
+def _counts(erasure) -> str:
+    return f"{erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation"
+
+
+def _data_page(request: Request, status_code: int = 200, **context):
+    with session_scope(staff_auth(request).settings.database_url) as db:
+        context.setdefault("age", protection.DEFAULT_RETENTION)
+        return render(request, "data.html", status_code=status_code, erasures=protection.past_erasures(db),
+                      done=DONE.get(request.query_params.get("ok", ""), ""), **context)
+
+
+@router.get("/data")
+def data(request: Request, staff: StaffSession = Depends(require_staff)):
+    return _data_page(request)
+
+
+@router.post("/data/erase")
+def erase(request: Request, email: str = Form(""), confirm: str = Form(""),
+          staff: StaffSession = Depends(require_staff_form)):
+    email = email.strip()
+    if "@" not in email:
+        return _data_page(request, 400, erase_error="Saisissez l'adresse électronique de la personne.", email=email)
+    with session_scope(staff_auth(request).settings.database_url) as db:
+        if confirm != "yes":
+            return render(request, "erase_confirm.html", email=email, preview=protection.erase_preview(db, email))
+        erasure = protection.erase(db, email)
+        audit.record(db, staff.email, "erase", f"effacement n° {erasure.id}", _counts(erasure))
+    return RedirectResponse("/staff/data?ok=erase", status_code=303)
+
+
+@router.post("/data/purge")
+def purge(request: Request, age: str = Form(""), confirm: str = Form(""),
+          staff: StaffSession = Depends(require_staff_form)):
+    try:
+        duration = parse_age(age)
+    except ValueError as error:
+        return _data_page(request, 400, purge_error=f"Durée invalide : {error}.", age=age)
+    with session_scope(staff_auth(request).settings.database_url) as db:
+        if confirm != "yes":
+            return render(request, "purge_confirm.html", age=age.strip(), days=duration.days,
+                          preview=protection.purge_preview(db, duration))
+        erasure = protection.purge(db, duration)
+        audit.record(db, staff.email, "purge", f"purge n° {erasure.id}", f"plus de {duration.days} jours : {_counts(erasure)}")
+    return RedirectResponse("/staff/data?ok=purge", status_code=303)
+
+
+@router.get("/audit")
+def audit_log(request: Request, staff: StaffSession = Depends(require_staff)):
+    with session_scope(staff_auth(request).settings.database_url) as db:
+        rows, total = audit.entries(db, page_number(request.query_params.get("page")))
+        page = page_number(request.query_params.get("page"))
+        return render(request, "audit.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)),
+                      labels=audit.ACTION_LABELS)
