@@ -40,11 +40,15 @@ def page(browser, assistant):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
     errors: list[str] = []
+    elsewhere: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Visitors' browsers talk to the site and the chat server only (no font, script or tracker elsewhere).
+    page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:")) else elsewhere.append(request.url))
     page.goto(assistant["web_url"] + "/")
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not elsewhere, f"requests to third-party servers: {elsewhere}"
 
 
 def bot_texts(page) -> list[str]:
