@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -108,7 +109,9 @@ class Chat:
         return self.action("action_listen")
 
     def save(self, store) -> None:
-        asyncio.run(store.save(self.tracker))
+        # In a thread of its own: Playwright's sync API keeps an event loop running in the test's thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(lambda: asyncio.run(store.save(self.tracker))).result()
 
 
 def add_lead(url: str, sender_id: str, name: str, email: str, eligibility: dict | None, funding: dict | None,

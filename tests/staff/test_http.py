@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from bot.db import session_scope

@@ -30,7 +30,8 @@ def test_each_row_summarises_its_conversation(database_url, conversations):
     full = rows["conv-eligible"]
     assert (full.turns, full.verdict, full.leads, full.handoffs, full.fallback, full.quiz, full.reviewed) == \
         (4, "eligible", 1, 1, False, True, False)
-    assert full.started < full.last
+    assert full.started < full.last and full.first_message == "bonjour"
+    assert rows["conv-xss"].first_message == XSS
     assert (rows["conv-fallback"].fallback, rows["conv-fallback"].verdict) == (True, None)
     assert (rows["conv-xss"].verdict, rows["conv-xss"].fallback) == ("not_eligible", True)
     # A lead whose mail is still pending is a lead, not a handoff.

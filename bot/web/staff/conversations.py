@@ -65,6 +65,7 @@ class ConversationRow:
     quiz: bool
     reviewed: bool
     tags: list[str] = field(default_factory=list)
+    first_message: str = ""
 
 
 @dataclass
@@ -207,10 +208,22 @@ def list_conversations(session: Session, filters: Filters, page: int = 1, per_pa
         turns=int(row["turns"] or 0), verdict=row["verdict"], leads=int(row["leads"]), handoffs=int(row["handoffs"]),
         fallback=bool(row["fallback"]), quiz=bool(row["quiz"]), reviewed=bool(row["reviewed"]),
     ) for row in rows]
-    tags = tags_of(session, [item.sender_id for item in items])
+    ids = [item.sender_id for item in items]
+    tags, firsts = tags_of(session, ids), first_messages(session, ids)
     for item in items:
-        item.tags = tags.get(item.sender_id, [])
+        item.tags, item.first_message = tags.get(item.sender_id, []), firsts.get(item.sender_id, "")
     return Page(items, total, page, per_page)
+
+
+def first_messages(session: Session, sender_ids: list[str]) -> dict[str, str]:
+    """The visitor's first message in each of these conversations (what they came for)."""
+    if not sender_ids:
+        return {}
+    e = EVENTS.c
+    first_ids = (sa.select(sa.func.min(e.id)).where(e.sender_id.in_(sender_ids), e.type_name == "user")
+                 .group_by(e.sender_id))
+    rows = session.execute(sa.select(e.sender_id, e.data).where(e.id.in_(first_ids)))
+    return {sender: str(load_data(data).get("text") or "") for sender, data in rows}
 
 
 def tags_of(session: Session, sender_ids: list[str]) -> dict[str, list[str]]:

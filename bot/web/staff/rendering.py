@@ -19,6 +19,10 @@ PARIS_NAME = "Europe/Paris"
 MAIL_STATUS_LABELS = {"pending": "en attente", "sent": "envoyé", "written": "écrit en fichier (.eml)"}
 REASON_LABELS = {"request": "demande de la personne", "retention": "durée de conservation"}
 CRITERION_STATE = {True: "rempli", False: "non rempli", None: "à confirmer"}
+# Names of bot.eligibility's criteria, for the staff.
+CRITERION_LABELS = {"structure": "type de structure", "headcount": "effectif", "region": "région",
+                    "submitter": "porteur de la demande", **{key: quiz.SUMMARY_LABELS[key] for key in
+                    ("novelty", "working_life", "lasting_change", "stakeholders")}}
 
 
 def local_time(moment: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -72,7 +76,7 @@ def make_templates() -> Jinja2Templates:
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS, MAIL_STATUS_LABELS=MAIL_STATUS_LABELS,
         REASON_LABELS=REASON_LABELS, SUPPORT_LABELS=SUPPORT_LABELS, QUIZ_LABELS=quiz.SUMMARY_LABELS,
-        QUIZ_QUESTIONS=quiz.QUESTIONS, CRITERION_STATE=CRITERION_STATE, with_query=with_query,
+        QUIZ_QUESTIONS=quiz.QUESTIONS, CRITERION_STATE=CRITERION_STATE, CRITERION_LABELS=CRITERION_LABELS, with_query=with_query,
     )
     return Jinja2Templates(env=env)
 
