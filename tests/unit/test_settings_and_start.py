@@ -52,3 +52,39 @@ def test_a_missing_model_says_how_to_train(tmp_path):
 def test_bad_configuration_is_reported_not_raised(tmp_path):
     result = run_bot({"RASA_PORT": "http"}, tmp_path)
     assert result.returncode == 2 and "RASA_PORT" in result.stderr
+
+
+def test_site_origins_default_to_the_local_web_app_and_refuse_wildcards():
+    assert load_settings({"WEB_PORT": "8100"}).site_origins == ("http://127.0.0.1:8100", "http://localhost:8100")
+    given = load_settings({"SITE_ORIGINS": "https://www.aract.fr, https://aract.fr/"})
+    assert given.site_origins == ("https://www.aract.fr", "https://aract.fr")
+    for bad in ("*", "www.aract.fr", "https://aract.fr/page", "javascript:alert(1)"):
+        with pytest.raises(SettingsError, match="SITE_ORIGINS"):
+            load_settings({"SITE_ORIGINS": bad})
+
+
+def test_chat_server_url_must_be_http():
+    assert load_settings({"CHAT_SERVER_URL": "https://chat.aract.fr/"}).chat_server_url == "https://chat.aract.fr"
+    with pytest.raises(SettingsError, match="CHAT_SERVER_URL"):
+        load_settings({"CHAT_SERVER_URL": "javascript:alert(1)"})
+
+
+def test_secret_key_is_made_once_private_and_kept(tmp_path):
+    from bot.settings import ensure_secret_key
+
+    settings = load_settings({"VAR_DIR": str(tmp_path)})
+    key = ensure_secret_key(settings)
+    assert len(key) >= 32 and ensure_secret_key(settings) == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert key not in repr(settings)
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        load_settings({"SECRET_KEY": "court"})
+    assert ensure_secret_key(load_settings({"SECRET_KEY": "x" * 40, "VAR_DIR": str(tmp_path)})) == "x" * 40
+
+
+def test_content_security_policy_allows_our_chat_server_only():
+    from bot.web.security import content_security_policy
+
+    policy = content_security_policy("https://chat.aract.fr")
+    assert "connect-src 'self' https://chat.aract.fr wss://chat.aract.fr;" in policy
+    assert "script-src 'self'" in policy and "unsafe" not in policy
