@@ -174,14 +174,26 @@ CHECKS = """() => ({
   thWithoutScope: document.querySelectorAll('th:not([scope])').length,
   styled: document.querySelectorAll('[style]').length + document.querySelectorAll('style, script').length,
   h1: document.querySelectorAll('h1').length,
+  lowContrast: (() => {
+    const rgb = c => c.match(/[\d.]+/g).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+    return [...document.querySelectorAll('body *')].filter(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+        && el.offsetParent !== null).map(el => { const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+        return [el.tagName + ' ' + el.textContent.trim().slice(0, 30), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; })
+        .filter(([, ratio]) => ratio < 4.5);
+  })(),
 })"""
 
 
 def test_accessibility_basics(staff_page):
+    """Labels, table headers, one h1, no inline style, text contrast of at least 4.5:1, a working skip link."""
     for path in PAGES:
         staff_page.goto(path)
         found = staff_page.evaluate(CHECKS)
-        assert found == {"lang": "fr", "unlabelled": [], "thWithoutScope": 0, "styled": 0, "h1": 1}, path
+        assert found == {"lang": "fr", "unlabelled": [], "thWithoutScope": 0, "styled": 0, "h1": 1, "lowContrast": []}, path
     # The first Tab reaches the skip link, visibly, and it leads to the content.
     staff_page.goto("/staff/conversations")
     staff_page.keyboard.press("Tab")

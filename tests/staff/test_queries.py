@@ -127,7 +127,7 @@ def test_dashboard(database_url, conversations):
     with session_scope(database_url) as session:
         board = stats.dashboard(session, days=7)
         month = stats.dashboard(session, days=30)
-    assert (board.conversations, board.quiz_taken) == (4, 1)
+    assert (board.conversations, board.quiz_taken) == (4, 3)
     assert board.verdicts == {"eligible": 2, "not_eligible": 1, "to_check": 0}
     assert (board.leads, board.handoffs, board.pending_mails) == (1, 1, 1)
     # 10 visitor messages in the week, 3 not understood (an nlu_fallback answered by a fallback action counts once).

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.models import Lead, OutboxMail
 from bot.staff_models import ConversationReview, ConversationTag
-from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, QUIZ_FORM, VERDICTS, fallback_condition, has_events,
-                                  json_fragment, load_data, to_datetime, verdict_pattern)
+from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, QUIZ_ACTIONS, VERDICTS, fallback_condition,
+                                  has_events, json_fragment, load_data, to_datetime, verdict_pattern)
 
 PARIS = ZoneInfo("Europe/Paris")
 PER_PAGE = 25
@@ -109,7 +109,7 @@ def _summary():
     return (
         sa.select(e.sender_id, sa.func.min(e.timestamp).label("started"), sa.func.max(e.timestamp).label("last"),
                   turns.label("turns"), flag(fallback_condition()).label("fallback"),
-                  flag(e.action_name == QUIZ_FORM).label("quiz"), *(last_verdict(v) for v in VERDICTS))
+                  flag(e.action_name.in_(QUIZ_ACTIONS)).label("quiz"), *(last_verdict(v) for v in VERDICTS))
         .group_by(e.sender_id)
         # Opening the chat starts a session; only conversations where the visitor wrote count.
         .having(turns > 0)
@@ -181,7 +181,8 @@ def _conditions(session: Session, conv, filters: Filters) -> list:
         if value:
             conditions.append(column > 0 if value == "yes" else column == 0)
     if filters.tag:
-        conditions.append(c.sender_id.in_(sa.select(ConversationTag.sender_id).where(ConversationTag.tag == filters.tag)))
+        tagged = sa.select(ConversationTag.sender_id).where(ConversationTag.tag == filters.tag)
+        conditions.append(c.sender_id.in_(tagged))
     if filters.date_from:
         conditions.append(c.last >= day_start(filters.date_from))
     if filters.date_to:

@@ -22,7 +22,8 @@ EVENTS = sa.table(
 # The assistant did not understand: our own action, Rasa's default reply, or the core fallback.
 FALLBACK_ACTIONS = ("action_not_understood", "utter_default", "action_default_fallback")
 FALLBACK_INTENT = "nlu_fallback"
-QUIZ_FORM = "eligibility_form"
+# The quiz was taken: its start, its form, or its verdict (answers given before asking skip the form).
+QUIZ_ACTIONS = ("action_quiz_start", "eligibility_form", "action_eligibility_verdict")
 VERDICTS = ("eligible", "not_eligible", "to_check")
 HANDOFF_STATUSES = ("sent", "written")
 

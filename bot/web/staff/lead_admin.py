@@ -89,7 +89,7 @@ def _row(lead: Lead, note: str) -> dict:
 
 
 def export_csv(session: Session) -> tuple[str, int]:
-    """Every lead as CSV for a French spreadsheet (UTF-8 with BOM, `;` between fields, French headings), and the count."""
+    """Every lead as CSV for a French spreadsheet (UTF-8 with BOM, `;`, French headings), and their count."""
     leads = session.execute(sa.select(Lead).order_by(Lead.id)).scalars().all()
     notes = notes_of(session, [lead.id for lead in leads])
     out = io.StringIO()

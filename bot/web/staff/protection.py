@@ -64,7 +64,8 @@ def purge_preview(session: Session, age: timedelta, now: datetime | None = None)
     cutoff = (now or utcnow()) - age
     old_leads = sa.select(Lead.id).where(Lead.created_at < cutoff)
     leads = session.execute(sa.select(sa.func.count()).select_from(old_leads.subquery())).scalar_one()
-    mails = session.execute(sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.lead_id.in_(old_leads))).scalar_one()
+    mails = session.execute(
+        sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.lead_id.in_(old_leads))).scalar_one()
     found, events = _event_counts(session, EVENTS.c.timestamp < cutoff.timestamp())
     return Preview(leads, mails, found, events)
 
@@ -84,4 +85,5 @@ def purge(session: Session, age: timedelta, now: datetime | None = None) -> Eras
 
 def past_erasures(session: Session, limit: int = 20) -> list[Erasure]:
     """The latest erasures and purges (counts only)."""
-    return session.execute(sa.select(Erasure).order_by(Erasure.erased_at.desc(), Erasure.id.desc()).limit(limit)).scalars().all()
+    query = sa.select(Erasure).order_by(Erasure.erased_at.desc(), Erasure.id.desc()).limit(limit)
+    return session.execute(query).scalars().all()

@@ -22,7 +22,8 @@ def get_review(session: Session, sender_id: str) -> ConversationReview | None:
     return session.get(ConversationReview, sender_id)
 
 
-def save_review(session: Session, sender_id: str, reviewed: bool, tags: list[str], note: str, actor: str) -> ConversationReview:
+def save_review(session: Session, sender_id: str, reviewed: bool, tags: list[str], note: str,
+                actor: str) -> ConversationReview:
     """Replace the review, tags and note of a conversation."""
     review = get_review(session, sender_id) or ConversationReview(sender_id=sender_id)
     review.reviewed = reviewed

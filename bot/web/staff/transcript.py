@@ -77,8 +77,10 @@ def read_messages(rows) -> tuple[list[Message], dict | None, dict | None]:
             messages.append(last_visitor)
         elif row.type_name == "bot":
             message = _assistant(data, row)
-            eligibility = message.custom.get("eligibility") if isinstance(message.custom.get("eligibility"), dict) else eligibility
-            funding = message.custom.get("funding") if isinstance(message.custom.get("funding"), dict) else funding
+            if isinstance(message.custom.get("eligibility"), dict):
+                eligibility = message.custom["eligibility"]
+            if isinstance(message.custom.get("funding"), dict):
+                funding = message.custom["funding"]
             messages.append(message)
         elif row.type_name == "session_started" and messages:
             messages.append(Message("session", to_datetime(row.timestamp)))
@@ -98,7 +100,8 @@ def load_transcript(session: Session, sender_id: str) -> Transcript | None:
     leads = session.execute(sa.select(Lead).where(Lead.conversation_id == sender_id).order_by(Lead.id)).scalars().all()
     if eligibility is None and leads and leads[-1].verdict:
         lead = leads[-1]
-        eligibility = {"verdict": lead.verdict, "reasons": lead.verdict_reasons or [], "answers": lead.quiz_answers or {}}
+        eligibility = {"verdict": lead.verdict, "reasons": lead.verdict_reasons or [],
+                       "answers": lead.quiz_answers or {}}
     if funding is None and leads and leads[-1].funding:
         funding = leads[-1].funding
     return Transcript(sender_id, messages, eligibility, funding, leads)

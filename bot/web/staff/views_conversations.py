@@ -53,6 +53,6 @@ def review(request: Request, sender_id: str, reviewed: str = Form(""), tags: str
             return not_found(request, "Cette conversation n'existe pas ou a été effacée.")
         tag_list = reviews.parse_tags(tags)
         reviews.save_review(db, sender_id, bool(reviewed), tag_list, note, staff.email)
-        audit.record(db, staff.email, "review", f"conversation {sender_id}",
-                     ("relue" if reviewed else "non relue") + (f" ; étiquettes : {', '.join(tag_list)}" if tag_list else ""))
+        detail = ("relue" if reviewed else "non relue") + (f" ; étiquettes : {', '.join(tag_list)}" if tag_list else "")
+        audit.record(db, staff.email, "review", f"conversation {sender_id}", detail)
     return RedirectResponse(f"/staff/conversations/{quote(sender_id, safe='')}?ok=1", status_code=303)

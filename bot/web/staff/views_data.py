@@ -57,7 +57,8 @@ def purge(request: Request, age: str = Form(""), confirm: str = Form(""),
             return render(request, "purge_confirm.html", age=age.strip(), days=duration.days,
                           preview=protection.purge_preview(db, duration))
         erasure = protection.purge(db, duration)
-        audit.record(db, staff.email, "purge", f"purge n° {erasure.id}", f"plus de {duration.days} jours : {_counts(erasure)}")
+        audit.record(db, staff.email, "purge", f"purge n° {erasure.id}",
+                     f"plus de {duration.days} jours : {_counts(erasure)}")
     return RedirectResponse("/staff/data?ok=purge", status_code=303)
 
 
