@@ -376,3 +376,13 @@ def test_server_out_of_reach_gets_a_french_message_then_reconnects(page_behind_r
     relay.start()
     page.locator(".ac-status").wait_for(state="hidden", timeout=REPLY_TIMEOUT_MS)
     assert "Aract" in ask(page, "et qui pilote le dispositif ?")
+
+
+def test_an_estimate_is_shown_as_a_card_with_the_split(page):
+    open_chat(page)
+    ask(page, "on voudrait un appui court de 4 jours à 900 € par jour, ça reviendrait à combien pour nous ?")
+    card = page.locator(".ac-card.ac-funding")
+    card.wait_for(timeout=REPLY_TIMEOUT_MS)
+    text = plain(card.inner_text())
+    assert "Appui-conseil court (4 jours)" in text
+    assert "3 600 € HT" in text and "2 880 € HT" in text and "720 € HT" in text
