@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from fastapi import Form, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -41,9 +42,15 @@ class StaffAuth:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        key = ensure_secret_key(settings)
-        self.sessions = URLSafeTimedSerializer(key, salt="staff-session")
-        self.login_forms = URLSafeTimedSerializer(key, salt="staff-login-form")
+
+    @cached_property
+    def sessions(self) -> URLSafeTimedSerializer:
+        # Read (or made under var/) on the first staff request, not when the app is built.
+        return URLSafeTimedSerializer(ensure_secret_key(self.settings), salt="staff-session")
+
+    @cached_property
+    def login_forms(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(ensure_secret_key(self.settings), salt="staff-login-form")
 
     def _cookie(self, response: Response, name: str, value: str, path: str, max_age: int) -> None:
         response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="strict",
