@@ -2,6 +2,7 @@
 from alembic import context
 
 from bot.models import Base
+import bot.staff_models  # noqa: F401  (registers the staff tables on Base for autogenerate)
 
 config = context.config
 target_metadata = Base.metadata
