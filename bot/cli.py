@@ -89,9 +89,23 @@ def command_run(settings: Settings) -> int:
     return supervisor.wait()
 
 
+PURGE_EVERY_SECONDS = 24 * 3600
+
+
+def purge_expired(settings: Settings) -> None:
+    """Retention, applied by the background worker: remove what is older than RETENTION."""
+    with session_scope(settings.database_url) as session:
+        erasure = leads.purge_older_than(session, leads.parse_age(settings.retention))
+        counts = (erasure.leads, erasure.mails, erasure.events)
+    if counts[0] or counts[2]:
+        print(f"conservation ({settings.retention}) : {counts[0]} fiche(s), {counts[1]} courriel(s), "
+              f"{counts[2]} événement(s) de conversation supprimés", flush=True)
+
+
 def command_outbox(settings: Settings, action: str) -> int:
-    """`outbox retry`: try every pending mail now; `outbox work`: send what is due every 30 s."""
+    """`outbox retry`: try every pending mail now; `outbox work`: send what is due every 30 s and purge daily."""
     mailer = Mailer(settings.mail)
+    next_purge = time.monotonic()
     while True:
         with session_scope(settings.database_url) as session:
             sent, failed = mailer.deliver_due(session, force=action == "retry")
@@ -100,6 +114,9 @@ def command_outbox(settings: Settings, action: str) -> int:
             return 0 if not failed else 1
         if sent or failed:
             print(f"outbox : {sent} envoyé(s), {failed} en échec", flush=True)
+        if time.monotonic() >= next_purge:
+            purge_expired(settings)
+            next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         time.sleep(30)
 
 

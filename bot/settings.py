@@ -35,6 +35,7 @@ class Settings:
     chat_server_url: str = ""
     secret_key: str = field(default="", repr=False)
     cookie_secure: bool = False
+    retention: str = "3y"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -107,6 +108,13 @@ def ensure_secret_key(settings: "Settings") -> str:
     return path.read_text().strip()
 
 
+def _retention(environ: Mapping[str, str]) -> str:
+    value = (environ.get("RETENTION") or "3y").strip()
+    if not re.fullmatch(r"\d+[ymd]", value) or int(value[:-1]) == 0:
+        raise SettingsError(f"RETENTION doit être une durée comme 3y, 18m ou 90d, reçu {value!r}.")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings once; tests pass a dict instead of patching os.environ."""
     var_dir = Path(environ.get("VAR_DIR") or PROJECT_ROOT / "var")
@@ -135,4 +143,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         chat_server_url=_url(environ, "CHAT_SERVER_URL"),
         secret_key=_secret(environ),
         cookie_secure=_flag(environ, "COOKIE_SECURE"),
+        retention=_retention(environ),
     )

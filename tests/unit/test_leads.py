@@ -131,3 +131,34 @@ def test_parse_age_refuses_nonsense():
 def test_single_line_fields_lose_their_line_breaks_but_the_project_keeps_them():
     assert leads.clean_text("Jean\r\nBcc: victime@example.com") == "Jean  Bcc: victime@example.com"
     assert leads.clean_text("ligne 1\nligne 2 🌱", multiline=True) == "ligne 1\nligne 2 🌱"
+
+
+def test_the_background_worker_applies_the_retention_by_itself(database_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    now = datetime.now(timezone.utc)
+    add_conversation_events(database_url, "expired-conv", (now - timedelta(days=100)).timestamp())
+    add_conversation_events(database_url, "recent-conv", now.timestamp())
+    with session_scope(database_url) as session:
+        old = leads.save_lead(session, lead_data(conversation_id="expired-conv", email="ancien@exemple.fr"))
+        old.created_at = now - timedelta(days=100)
+    env = {**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "RETENTION": "90d"}
+    worker = subprocess.Popen([sys.executable, "-m", "bot", "outbox", "work"], cwd=Path(__file__).resolve().parents[2],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with session_scope(database_url) as session:
+                if not leads.all_leads(session):
+                    break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+    with make_engine(database_url).connect() as connection:
+        assert connection.execute(sa.text("SELECT DISTINCT sender_id FROM events")).scalars().all() == ["recent-conv"]
+    assert "conservation (90d) : 1 fiche(s)" in output

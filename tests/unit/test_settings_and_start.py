@@ -88,3 +88,10 @@ def test_content_security_policy_allows_our_chat_server_only():
     policy = content_security_policy("https://chat.aract.fr")
     assert "connect-src 'self' https://chat.aract.fr wss://chat.aract.fr;" in policy
     assert "script-src 'self'" in policy and "unsafe" not in policy
+
+
+@pytest.mark.parametrize("value", ["3 ans", "0y", "y", "-1d"])
+def test_retention_must_be_a_duration(value):
+    assert load_settings({}).retention == "3y"
+    with pytest.raises(SettingsError, match="RETENTION"):
+        load_settings({"RETENTION": value})
