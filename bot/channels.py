@@ -7,6 +7,14 @@ characters, sender ids), answers in French when it refuses something, limits
 the socket.io origins to the site's, sends custom payloads (eligibility,
 funding) over socket.io (Rasa 3.6 fails on them), and apologises in French
 when the dialogue cannot answer (action server down or hanging).
+
+The dialogue (NLU, policies, SQL tracker store) mostly runs without giving the
+event loop back, so a message being processed holds every other visitor's
+request, and a count of pending messages alone never sees a flood (requests
+reach their handler one at a time). Each sender therefore also has a message
+budget (a token bucket: RATE_BURST at once, then RATE_PER_SECOND); beyond it
+the channel refuses at once, which costs nothing. Measured before: 200
+messages in one second from one sender held another visitor 19 s.
 """
 from __future__ import annotations
 
@@ -15,10 +23,12 @@ import json
 import logging
 import os
 import re
+import time
 import uuid
 from collections import Counter
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
+import engineio
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
@@ -30,11 +40,17 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 2 * 1024 * 1024
-MAX_PENDING_PER_SENDER = 10
+MAX_PENDING_PER_SENDER = 3  # a person waits for the answer; queued ones wait on Rasa's lock (1 s steps) and would time out
+# Per sender: this many messages at once (a quiz clicked through fast is about 15), then this many per second
+# (no person types faster). Env-overridable for load tests that replay long conversations without pauses.
+RATE_BURST = int(os.environ.get("SENDER_MESSAGE_BURST") or 20)
+RATE_PER_SECOND = float(os.environ.get("SENDER_MESSAGES_PER_SECOND") or 2)
 REPLY_TIMEOUT_SECONDS = float(os.environ.get("REPLY_TIMEOUT_SECONDS") or 10)
-SENDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+SENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")  # whole string (fullmatch): `$` would let "id\n" in
 # Control characters other than tab and newline; NUL cannot even be stored by PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Half an emoji (a lone UTF-16 surrogate, valid in JSON as "\\ud83d") cannot be encoded as UTF-8: spaCy fails on it.
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 TOO_LONG = (
     "Votre message est trop long ({length} caractères) : je lis au plus {limit} caractères. "
@@ -71,7 +87,7 @@ def clean_text(value: Any) -> str:
     """The visitor's text made safe for the NLU and the database, or a Refusal with a French reason."""
     if not isinstance(value, str):
         raise TypeError("message")
-    text = CONTROL_CHARACTERS.sub(" ", value).strip()
+    text = LONE_SURROGATES.sub("", CONTROL_CHARACTERS.sub(" ", value)).strip()
     if not text:
         raise Refusal(EMPTY)
     if len(text) > MAX_MESSAGE_CHARS:
@@ -81,7 +97,7 @@ def clean_text(value: Any) -> str:
 
 def valid_sender(value: Any) -> bool:
     """Sender ids are short printable tokens (the widget sends random UUIDs)."""
-    return isinstance(value, str) and bool(SENDER_ID.match(value))
+    return isinstance(value, str) and bool(SENDER_ID.fullmatch(value))
 
 
 def clean_metadata(value: Any) -> Dict[Text, Any]:
@@ -94,23 +110,39 @@ def clean_metadata(value: Any) -> Dict[Text, Any]:
     return value if isinstance(value, dict) else {}
 
 
-class PendingCounter:
-    """How many messages each sender has waiting; beyond a few, new ones are refused."""
+class SenderLimiter:
+    """Per sender: a budget of messages (token bucket) and a cap on those still waiting for their answer."""
 
-    def __init__(self, limit: int = MAX_PENDING_PER_SENDER) -> None:
-        self.limit = limit
+    def __init__(self, limit: int = MAX_PENDING_PER_SENDER, burst: int = RATE_BURST, rate: float = RATE_PER_SECOND,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.burst, self.rate, self.clock = limit, burst, rate, clock
         self.pending: Counter = Counter()
+        self.buckets: Dict[str, Tuple[float, float]] = {}  # sender -> (tokens left, when counted)
 
     def acquire(self, sender: str) -> bool:
-        if self.pending[sender] >= self.limit:
-            return False
-        self.pending[sender] += 1
-        return True
+        """Take one message from the sender's budget, or say no (the caller refuses in French)."""
+        now = self.clock()
+        tokens, last = self.buckets.get(sender, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        allowed = tokens >= 1 and self.pending[sender] < self.limit
+        self.buckets[sender] = (tokens - 1 if allowed else tokens, now)
+        if allowed:
+            self.pending[sender] += 1
+        if len(self.buckets) > 10_000:
+            self._forget_idle(now)
+        return allowed
 
     def release(self, sender: str) -> None:
         self.pending[sender] -= 1
         if self.pending[sender] <= 0:
             del self.pending[sender]
+
+    def _forget_idle(self, now: float) -> None:
+        """Senders whose budget is full again need no entry: keeps memory bounded."""
+        refill = self.burst / self.rate
+        for sender, (_, last) in list(self.buckets.items()):
+            if now - last > refill and sender not in self.pending:
+                del self.buckets[sender]
 
 
 async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
@@ -138,7 +170,7 @@ class SiteRestInput(InputChannel):
         return "rest"
 
     def __init__(self) -> None:
-        self.pending = PendingCounter()
+        self.limiter = SenderLimiter()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("site_rest_webhook", __name__)
@@ -168,7 +200,7 @@ class SiteRestInput(InputChannel):
                 return _error(400, "Requête invalide : « message » doit être un texte.")
             except Refusal as refusal:
                 return response.json([{"recipient_id": sender, "text": refusal.text}])
-            if not self.pending.acquire(sender):
+            if not self.limiter.acquire(sender):
                 return _error(429, TOO_FAST)
             try:
                 collector = CollectingOutputChannel()
@@ -181,9 +213,28 @@ class SiteRestInput(InputChannel):
                 await answer_or_apologise(on_new_message, message, lambda: bool(collector.messages), apologise)
                 return response.json(collector.messages)
             finally:
-                self.pending.release(sender)
+                self.limiter.release(sender)
 
         return webhook
+
+
+class _EngineIOServer(engineio.AsyncServer):
+    """Engine.IO without its own CORS headers: Rasa's `--cors` (sanic-cors) already sets them on every route.
+
+    Both together send Access-Control-Allow-Origin twice, which browsers reject,
+    so the widget's HTTP long-polling fallback would fail. The origin check
+    itself (cors_allowed_origins) stays.
+    """
+
+    def _cors_headers(self, environ):
+        return []
+
+
+class SiteAsyncServer(AsyncServer):
+    """socket.io server on the Engine.IO server above."""
+
+    def _engineio_server_class(self):
+        return _EngineIOServer
 
 
 class SiteSocketIOOutput(SocketIOOutput):
@@ -223,14 +274,14 @@ class SiteSocketIOInput(InputChannel):
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
         self.sio: Optional[AsyncServer] = None
-        self.pending = PendingCounter()
+        self.limiter = SenderLimiter()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return SiteSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=site_origins(),
-                          max_http_buffer_size=MAX_BODY_BYTES)
+        sio = SiteAsyncServer(async_mode="sanic", cors_allowed_origins=site_origins(),
+                              max_http_buffer_size=MAX_BODY_BYTES)
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "site_socketio_webhook", __name__)
         sessions: Dict[str, str] = {}  # socket id -> session id
@@ -244,7 +295,7 @@ class SiteSocketIOInput(InputChannel):
             sessions.pop(sid, None)
 
         @sio.on("session_request")
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if valid_sender(requested) else uuid.uuid4().hex
             sessions[sid] = session_id
@@ -253,7 +304,7 @@ class SiteSocketIOInput(InputChannel):
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:
             session_id = sessions.get(sid)
             if session_id is None:
                 await sio.emit(self.bot_message_evt, {"text": "Session inconnue : rechargez la page pour reprendre la conversation."}, room=sid)
@@ -267,7 +318,7 @@ class SiteSocketIOInput(InputChannel):
             except Refusal as refusal:
                 await output.send_text_message(session_id, refusal.text)
                 return
-            if not self.pending.acquire(session_id):
+            if not self.limiter.acquire(session_id):
                 await output.send_text_message(session_id, TOO_FAST)
                 return
             try:
@@ -279,6 +330,6 @@ class SiteSocketIOInput(InputChannel):
 
                 await answer_or_apologise(on_new_message, message, lambda: output.sent > 0, apologise)
             finally:
-                self.pending.release(session_id)
+                self.limiter.release(session_id)
 
         return webhook
