@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_METADATA_CHARS = 2000  # nothing of ours reads visitor metadata; room for a page URL or a locale
 MAX_PENDING_PER_SENDER = 3  # a person waits for the answer; queued ones wait on Rasa's lock (1 s steps) and would time out
 # Per sender: this many messages at once (a quiz clicked through fast is about 15), then this many per second
 # (no person types faster). Env-overridable for load tests that replay long conversations without pauses.
@@ -101,13 +102,19 @@ def valid_sender(value: Any) -> bool:
 
 
 def clean_metadata(value: Any) -> Dict[Text, Any]:
-    """Metadata is optional and must be a JSON object; anything else is dropped."""
+    """Metadata is optional and must be a small JSON object; anything else is dropped.
+
+    Rasa stores it with the message in the tracker store and reloads it on every
+    turn: without a cap, each message could add up to MAX_BODY_BYTES to a conversation.
+    """
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             return {}
-    return value if isinstance(value, dict) else {}
+    if not isinstance(value, dict) or len(json.dumps(value)) > MAX_METADATA_CHARS:
+        return {}
+    return value
 
 
 class SenderLimiter:
