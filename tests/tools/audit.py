@@ -9,7 +9,7 @@ Accepted risks are listed in tests/tools/audit-accepted.txt, one per line:
 `<vulnerability id>  <one-line reason>`; packages that are not on PyPI (so
 have no advisories there) as `package:<name>  <reason>`.
 
-Usage: `.venv/bin/python -m tests.tools.audit` (needs PyPI's JSON API).
+Usage: `.venv/bin/python -m tests.tools.audit [--service osv]` (needs PyPI's JSON API, or OSV's).
 Exit codes: 0 nothing unaccepted; 1 an unaccepted vulnerability; 2 an accepted
 id no longer reported (clean the list); 3 the audit could not be done (no
 report, or packages PyPI's API did not answer for: an audit that looked at
@@ -111,14 +111,15 @@ def audit_venv(venv: Path, audit_venv: Path) -> Path:
     return tool
 
 
-def run_pip_audit(tool: Path, requirements: str) -> dict | None:
+def run_pip_audit(tool: Path, requirements: str, service: str = "pypi") -> dict | None:
     """pip-audit's JSON report on these requirements, or None when it produced none."""
     with tempfile.TemporaryDirectory() as work:
         requirements_path = Path(work) / "requirements.txt"
         report_path = Path(work) / "report.json"
         requirements_path.write_text(requirements)
         result = subprocess.run([str(tool), "--requirement", str(requirements_path), "--no-deps", "--disable-pip",
-                                 "--progress-spinner", "off", "--format", "json", "--output", str(report_path)],
+                                 "--vulnerability-service", service, "--progress-spinner", "off",
+                                 "--format", "json", "--output", str(report_path)],
                                 capture_output=True, text=True)
         if not report_path.exists() or not report_path.read_text().strip():
             print(result.stderr[-3000:], file=sys.stderr)
@@ -132,12 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-venv", type=Path, default=ROOT / ".venv-audit")
     parser.add_argument("--accepted", type=Path, default=ACCEPTED)
     parser.add_argument("--report", type=Path, help="évaluer un rapport JSON de pip-audit déjà produit")
+    parser.add_argument("--service", choices=["pypi", "osv"], default="pypi",
+                        help="base d'avis : l'API JSON de PyPI (défaut) ou OSV (api.osv.dev)")
     args = parser.parse_args(argv)
     accepted = read_accepted(args.accepted.read_text(encoding="utf-8"))
     if args.report:
         report = json.loads(args.report.read_text())
     else:
-        report = run_pip_audit(audit_venv(args.venv, args.audit_venv), frozen_requirements(args.venv))
+        report = run_pip_audit(audit_venv(args.venv, args.audit_venv), frozen_requirements(args.venv), args.service)
         if report is None:
             print("audit impossible : pip-audit n'a pas produit de rapport", file=sys.stderr)
             return 3
