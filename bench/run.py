@@ -17,6 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 from bench import loads, report, servers
 from bench.scenarios import MIXES
@@ -121,6 +122,12 @@ def measure(name: str, args: argparse.Namespace, workdir: Path) -> dict:
             endpoint = loads.Endpoint(server.base_url, server.origin)
             server.log_offset = server.log_path.stat().st_size
         figures["loads"] = asyncio.run(run_loads(endpoint, name, args))
+        if server is None:  # --url: the Rasa server found by its port, if it runs on this machine
+            port = urlsplit(args.url).port
+            pid = servers.pid_listening_on(port) if port else None
+            if pid:
+                figures["memory"] = {"rasa": servers.rss_mb(pid)}
+                figures["rss_total_mb"] = figures["memory"]["rasa"]["rss_mb"]
         if server is not None:
             figures["memory"] = server.memory()
             figures["rss_total_mb"] = round(sum(m["rss_mb"] for m in figures["memory"].values()), 1)
