@@ -268,8 +268,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"no trained model at {args.model}: run `make train` first")
     topology.find_nginx(args.nginx)
     topology.check_redis(args.redis_url)
-    workdir = Path(tempfile.mkdtemp(prefix="scale-test-"))
     database_url, created = topology.fresh_database(args.postgres_url)
+    workdir = Path(tempfile.mkdtemp(prefix="scale-test-"))
     key_prefix = "scale" + uuid.uuid4().hex[:8]
     origin = f"http://127.0.0.1:{servers.free_port()}"  # the page the widget would be on (nothing serves it)
     actions_listen = servers.free_port()

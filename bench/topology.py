@@ -35,6 +35,13 @@ def fresh_database(admin_url: str) -> tuple[str, bool]:
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        engine.dispose()
+        raise SystemExit(f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)}: "
+                         f"{error.__class__.__name__} (start it, or pass --postgres-url)") from error
+    try:
+        with engine.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.SQLAlchemyError as error:
         print(f"cannot create a database ({error.__class__.__name__}); using {admin_url} itself", flush=True)
@@ -72,10 +79,13 @@ def create_tracker_table(url: str) -> None:
 
 
 def check_redis(url: str) -> None:
-    """Fail early, with Redis's own error, if Redis does not answer."""
+    """Fail early, with a readable message, if Redis does not answer."""
     import redis
 
-    redis.Redis.from_url(url, socket_timeout=3).ping()
+    try:
+        redis.Redis.from_url(url, socket_timeout=3).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis not reachable at {url}: {error} (start it, or pass --redis-url)") from error
 
 
 def delete_redis_keys(url: str, prefix: str) -> int:
