@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-stories test-e2e lock clean
+.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-stories test-e2e bench scale-test audit lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
@@ -83,6 +83,14 @@ test-e2e: install-dev $(MODEL)
 
 test: install-dev validate test-unit $(MODEL) test-nlu test-stories test-e2e
 	@echo "make test: all suites passed"
+
+# Figures of the running assistant against Rasa's starter assistant (bench/README.md); not part of `make test`.
+bench: install $(MODEL)
+	$(BIN)/python -m bench --baseline
+
+# Two Rasa instances behind nginx on this machine's PostgreSQL and Redis (deploy/); checks every stored event.
+scale-test: install $(MODEL)
+	$(BIN)/python -m bench.scale_test
 
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.in -r requirements-dev.in

@@ -28,10 +28,23 @@ def make_engine(url: str) -> Engine:
     """One engine per URL and process; connections are opened lazily."""
     prepare_sqlite_dir(url)
     kwargs = {"pool_pre_ping": True}
-    if make_url(url).get_backend_name() == "sqlite":
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    if sqlite:
         # Several processes (Rasa, actions, web) share the file: wait rather than fail.
         kwargs["connect_args"] = {"timeout": 15}
-    return sa.create_engine(url, future=True, **kwargs)
+    engine = sa.create_engine(url, future=True, **kwargs)
+    if sqlite:
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    """WAL lets readers (web app, Rasa) work while a writer commits; it stays set in the file for Rasa's own engine."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def check_database(url: str) -> None:

@@ -95,3 +95,13 @@ def test_retention_must_be_a_duration(value):
     assert load_settings({}).retention == "3y"
     with pytest.raises(SettingsError, match="RETENTION"):
         load_settings({"RETENTION": value})
+
+
+def test_the_sqlite_file_is_in_wal_mode_for_every_process(tmp_path):
+    import sqlite3
+
+    from bot.db import upgrade
+
+    upgrade(f"sqlite:///{tmp_path / 'bot.db'}")
+    # A plain connection, as Rasa's own tracker store opens, sees WAL too: readers never block the writer.
+    assert sqlite3.connect(tmp_path / "bot.db").execute("PRAGMA journal_mode").fetchone() == ("wal",)
