@@ -81,7 +81,14 @@ test-stories: install-dev $(MODEL)
 test-e2e: install-dev $(MODEL)
 	$(BIN)/python -m pytest tests/actions tests/e2e tests/web tests/staff tests/security -q
 
-test: install-dev validate test-unit $(MODEL) test-nlu test-stories test-e2e
+# pip-audit in its own venv (it needs a newer `packaging` than Rasa allows); accepted risks in tests/tools/audit-accepted.txt.
+# A vulnerability fails the run; an audit that could not reach PyPI's or OSV's advisories is reported, not hidden.
+audit: install-dev
+	@$(BIN)/python -m tests.tools.audit; code=$$?; \
+	if [ $$code -eq 3 ]; then echo "make audit : audit des dépendances impossible depuis cette machine (raison ci-dessus) ; à relancer là où PyPI ou OSV répondent."; \
+	elif [ $$code -ne 0 ]; then exit $$code; fi
+
+test: install-dev validate test-unit audit $(MODEL) test-nlu test-stories test-e2e
 	@echo "make test: all suites passed"
 
 # Figures of the running assistant against Rasa's starter assistant (bench/README.md); not part of `make test`.

@@ -53,7 +53,11 @@ def check_database(url: str) -> None:
         with make_engine(url).connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except Exception as error:  # any driver error means the same thing to the operator
-        safe_url = make_url(url).render_as_string(hide_password=True)
+        try:
+            safe_url = make_url(url).render_as_string(hide_password=True)
+        except Exception:  # not even a URL: say so without echoing it (it may hold a password)
+            raise DatabaseUnavailable("DATABASE_URL n'est pas une URL SQLAlchemy valide "
+                                      "(exemple : postgresql://utilisateur:motdepasse@hote:5432/base)") from None
         raise DatabaseUnavailable(f"base de données injoignable ({safe_url}) : {error.__class__.__name__}: {error}") from error
 
 
