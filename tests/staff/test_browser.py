@@ -5,23 +5,10 @@ import re
 
 import pytest
 
-from tests.browser import chromium_path, launch
 from tests.staff.conftest import STAFF_EMAIL, STAFF_PASSWORD
 
 # One database is enough in the browser: the HTTP tests cover SQLite and PostgreSQL.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium): browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

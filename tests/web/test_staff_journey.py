@@ -5,26 +5,11 @@ import re
 import subprocess
 import sys
 
-import pytest
-
-from tests.browser import chromium_path, launch
 from tests.conftest import ROOT
 from tests.web.test_widget import REPLY_TIMEOUT_MS, ask, click_choice, open_chat
 
-pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (make test installs it when run as root)")
-
 STAFF_EMAIL = "equipe.parcours@anact.fr"
 STAFF_PASSWORD = "un mot de passe assez long"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def test_a_lead_left_on_the_widget_is_found_reviewed_and_exported_by_the_staff(browser, assistant, tmp_path):

@@ -12,10 +12,8 @@ import time
 import httpx
 import pytest
 
-from tests.browser import ARTIFACTS, chromium_path, launch
+from tests.browser import ARTIFACTS
 from tests.conftest import ROOT, free_port
-
-pytestmark = pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (make test installs it when run as root)")
 
 REPLY_TIMEOUT_MS = 30_000
 
@@ -23,16 +21,6 @@ REPLY_TIMEOUT_MS = 30_000
 def plain(text: str) -> str:
     """Text with French no-break spaces made plain, for comparisons."""
     return text.replace("\u202f", " ").replace("\u00a0", " ")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -386,3 +374,10 @@ def test_an_estimate_is_shown_as_a_card_with_the_split(page):
     text = plain(card.inner_text())
     assert "Appui-conseil court (4 jours)" in text
     assert "3 600 € HT" in text and "2 880 € HT" in text and "720 € HT" in text
+
+
+def test_the_page_button_opens_the_chat_on_the_quiz(page):
+    page.get_by_role("button", name="Tester mon projet avec l'assistant").click()
+    page.locator(".ac-bot", has_text="Question 1 sur").wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert page.locator(".ac-user").all_inner_texts()[-1].endswith("Tester mon projet")
+    assert page.evaluate("document.activeElement.id") == "ac-input"

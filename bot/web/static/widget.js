@@ -35,6 +35,7 @@
   var state = null;       // {sessionId, messages: [...], open}
   var socket = null;
   var confirmed = false;
+  var pending = null;     // a message asked for by a page element, sent once the session is confirmed
   var replyTimer = null;
   var ui = {};
 
@@ -247,7 +248,13 @@
       confirmed = true;
       if (typeof sessionId === "string" && sessionId !== state.sessionId) { state.sessionId = sessionId; saveState(); }
       updateSendState();
-      if (!state.messages.length && !state.greeted) {
+      if (pending) {
+        var request = pending;
+        pending = null;
+        state.greeted = true;
+        saveState();
+        send(request.payload, request.label);
+      } else if (!state.messages.length && !state.greeted) {
         state.greeted = true;
         saveState();
         emit("/greet");
@@ -346,8 +353,15 @@
       if (text.length > MAX_CHARS) { setStatus("Votre message dépasse " + MAX_CHARS + " caractères : raccourcissez-le."); return; }
       if (send(text, text)) { ui.input.value = ""; }
     });
+    // data-chat-open="message": open the chat and send that message (shown as the element's text).
     Array.prototype.forEach.call(document.querySelectorAll("[data-chat-open]"), function (trigger) {
-      trigger.addEventListener("click", function () { open(); });
+      trigger.addEventListener("click", function () {
+        var payload = trigger.getAttribute("data-chat-open");
+        open();
+        if (!payload) { return; }
+        var label = trigger.getAttribute("data-chat-label") || trigger.textContent.trim();
+        if (confirmed) { send(payload, label); } else { pending = { payload: payload, label: label }; }
+      });
     });
   }
 
