@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import List, Text
@@ -25,12 +26,24 @@ NO_PHONE = "aucun"
 NOT_UNDERSTOOD = ("utter_default", "utter_default_offer_human")
 
 
+_SETTINGS_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def settings() -> Settings:
-    """Read once per action-server process, and make sure the tables exist."""
+def _load_and_upgrade() -> Settings:
     loaded = load_settings()
     upgrade(loaded.database_url)
     return loaded
+
+
+def settings() -> Settings:
+    """Read once per action-server process, and make sure the tables exist.
+
+    Leads are saved in worker threads; Alembic's context is process-global, so two
+    first visitors at the same moment must not run the upgrade together.
+    """
+    with _SETTINGS_LOCK:
+        return _load_and_upgrade()
 
 
 class ValidateContactForm(FormValidationAction):
