@@ -82,7 +82,7 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"the assistant did not answer on {url} within {timeout:.0f} s")
 
 
-def _wait_for_page(url: str, process: subprocess.Popen, timeout: float) -> None:
+def wait_for_page(url: str, process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -181,6 +181,20 @@ def database_url(request, tmp_path) -> Iterator[str]:
     yield url
 
 
+def server_env(var_dir: Path) -> dict:
+    """Environment of the assistant's processes on free loopback ports, a fresh SQLite file under var_dir, our model."""
+    return {
+        **os.environ,
+        "RASA_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
+        "MODEL_PATH": str(MODEL),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
     """The real Rasa and action servers (`python -m bot run`) on free ports, a fresh SQLite file, a real SMTP server."""
@@ -188,15 +202,8 @@ def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     var_dir = tmp_path_factory.mktemp("var")
     env = {
-        **os.environ,
-        "RASA_PORT": str(free_port()),
-        "ACTIONS_PORT": str(free_port()),
-        "WEB_PORT": str(free_port()),
+        **server_env(var_dir),
         "EXTRA_WEB_PORT": str(free_port()),
-        "VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
-        "MODEL_PATH": str(MODEL),
-        "RASA_TELEMETRY_ENABLED": "false",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_server.port),
         "SMTP_TIMEOUT": "3",
@@ -211,7 +218,7 @@ def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
         try:
             _wait_for(f"{base_url}/webhooks/rest/webhook", process, timeout=240)
             web_url = f"http://127.0.0.1:{env['WEB_PORT']}"
-            _wait_for_page(f"{web_url}/healthz", process, timeout=60)
+            wait_for_page(f"{web_url}/healthz", process, timeout=60)
             yield {"url": base_url, "web_url": web_url, "env": env, "log": log_path, "process": process, "smtp": smtp_server}
         except RuntimeError as error:
             pytest.fail(f"{error}\n--- log ---\n{log_path.read_text(errors='replace')[-6000:]}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from tests.conftest import MODEL, ROOT, free_port
+from tests.conftest import MODEL, ROOT, server_env
 
 # What the channels (bot/channels.py) and the dialogue answer; tests compare with the words a visitor reads.
 APOLOGY = "problème technique"
@@ -150,17 +149,7 @@ class Stack:
         from bot.settings import load_settings
 
         self.var_dir = var_dir
-        self.env = {
-            **os.environ,
-            "RASA_PORT": str(free_port()),
-            "ACTIONS_PORT": str(free_port()),
-            "WEB_PORT": str(free_port()),
-            "VAR_DIR": str(var_dir),
-            "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
-            "MODEL_PATH": str(MODEL),
-            "RASA_TELEMETRY_ENABLED": "false",
-            **(extra_env or {}),
-        }
+        self.env = {**server_env(var_dir), **(extra_env or {})}
         self.settings = load_settings(self.env)
         self.url = f"http://127.0.0.1:{self.settings.rasa_port}"
         self.processes: dict[str, subprocess.Popen] = {}

@@ -7,13 +7,11 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 
-import httpx
 import pytest
 
 from tests.browser import ARTIFACTS
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, wait_for_page
 
 REPLY_TIMEOUT_MS = 30_000
 
@@ -325,15 +323,10 @@ def page_behind_relay(browser, assistant):
     log = open(os.path.join(env["VAR_DIR"], "web-relay.log"), "wb")
     web = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and web.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"the second web app did not start: {open(log.name, errors='replace').read()[-2000:]}")
+        try:
+            wait_for_page(f"http://127.0.0.1:{port}/healthz", web, timeout=60)
+        except RuntimeError as error:
+            pytest.fail(f"the second web app did not start ({error}): {open(log.name, errors='replace').read()[-2000:]}")
         context = browser.new_context(locale="fr-FR")
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/")
