@@ -37,6 +37,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.french import format_number
+
 logger = logging.getLogger(__name__)
 
 # Rasa warns with the visitor's whole message when a "/intent{...}" payload is malformed or names entities the
@@ -98,7 +100,7 @@ def clean_text(value: Any) -> str:
     if not text:
         raise Refusal(EMPTY)
     if len(text) > MAX_MESSAGE_CHARS:
-        raise Refusal(TOO_LONG.format(length=f"{len(text):,}".replace(",", "\u202f"), limit=f"{MAX_MESSAGE_CHARS:,}".replace(",", "\u202f")))
+        raise Refusal(TOO_LONG.format(length=format_number(len(text)), limit=format_number(MAX_MESSAGE_CHARS)))
     return text
 
 
