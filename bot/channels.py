@@ -1,7 +1,8 @@
 """The REST and socket.io channels as the public site needs them.
 
-This is the one module of `bot/` that imports Rasa: `credentials.yml` names its
-classes, so only the Rasa server loads it. Compared with Rasa's own channels it
+With `bot/rasa_tuning.py`, which it applies, this is the only part of `bot/`
+that imports Rasa: `credentials.yml` names its classes, so only the Rasa server
+loads it. Compared with Rasa's own channels it
 checks every request before it reaches the NLU (types, sizes, control
 characters, sender ids), answers in French when it refuses something, limits
 the socket.io origins to the site's, sends custom payloads (eligibility,
@@ -37,6 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import rasa_tuning
 from bot.french import format_number
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,9 @@ logger = logging.getLogger(__name__)
 # domain lacks: whatever a visitor types that way (an email address, fake log lines) would reach the log. Our own
 # buttons' payloads are checked by the end-to-end tests instead.
 warnings.filterwarnings("ignore", message=r"Failed to parse arguments in line", category=UserWarning)
+
+# Rasa loads this module through credentials.yml at start: the moment to install the speed fixes.
+rasa_tuning.apply()
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 2 * 1024 * 1024
