@@ -1,0 +1,128 @@
+"""Rasa's SQL tracker store, with the conversations under way kept in memory between messages.
+
+Named in endpoints.yml (`type: bot.tracker_store.CachedSQLTrackerStore`); like
+`bot/channels.py`, only the Rasa server loads it.
+
+Rasa's `SQLTrackerStore` reads and decodes a conversation's whole session from
+the database at every message, then counts its stored events again to know
+which ones to add: a fifth of the Rasa server's time in the benchmark, growing
+with the conversation. This store keeps, for each recent conversation, the
+tracker it last saved, and serves it again at the next message when the
+database still ends with the same event (one indexed query). Anything else
+(another instance wrote to the conversation, staff erased it, the tracker was
+changed without being saved, a new session began) reloads from the database as
+Rasa does. Writes go to the database before the cache is updated, so nothing
+is lost on a restart; the database stays the only truth.
+
+A kept tracker is handed to one caller at a time: a second read of the same
+conversation while the first is under way (Rasa's lock prevents that for
+messages) gets its own copy from the database, and each copy's new events are
+all written when it is saved.
+"""
+from __future__ import annotations
+
+import json
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Text
+
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+DEFAULT_CACHED_CONVERSATIONS = 500  # about 0.1 MB each after a whole quiz
+
+
+@dataclass
+class _Loaded:
+    """What the database held when a tracker was read or last saved."""
+
+    tracker: "weakref.ref[DialogueStateTracker]"
+    rows: int  # events of the tracker that are stored (since its session start)
+    last_id: Optional[int]  # id of the conversation's last row then
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore that serves recent conversations from memory when the database has not moved."""
+
+    def __init__(self, *args: Any, cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new connection for each session on a SQLite file (NullPool): 3 ms per
+            # message here. Rasa runs its store on the event loop's thread only; a small pool serves it.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False})
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        self._last_id_query = sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sa.bindparam("sender_id"))
+        self.cached_conversations = int(cached_conversations)
+        self._kept: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()  # saved, not lent to anybody
+        self._loaded: Dict[int, _Loaded] = {}  # by id() of every tracker handed out or kept (trackers are unhashable)
+
+    def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        return session.execute(self._last_id_query, {"sender_id": sender_id}).scalar()
+
+    def _note(self, tracker: DialogueStateTracker, rows: int, last_id: Optional[int]) -> None:
+        key = id(tracker)
+        self._loaded[key] = _Loaded(weakref.ref(tracker, lambda _, key=key: self._loaded.pop(key, None)), rows, last_id)
+
+    def _noted(self, tracker: DialogueStateTracker) -> Optional[_Loaded]:
+        loaded = self._loaded.get(id(tracker))
+        return loaded if loaded is not None and loaded.tracker() is tracker else None
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session of a conversation: from memory if the database still ends where it did."""
+        kept = self._kept.pop(sender_id, None)
+        with self.session_scope() as session:
+            last_id = self._last_event_id(session, sender_id)
+        noted = self._noted(kept) if kept is not None else None
+        if noted is not None and last_id is not None and noted.last_id == last_id and len(kept.events) == noted.rows:
+            return kept  # lent: out of `_kept` until it is saved
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._note(tracker, len(tracker.events), last_id)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Add the tracker's new events to the database, then keep the tracker for the next message."""
+        noted = self._noted(tracker)
+        await self.stream_events(tracker)  # an event broker, if one is set, compares with a fresh read
+        with self.session_scope() as session:
+            last_id = self._last_event_id(session, tracker.sender_id)
+            unchanged = noted is not None and noted.last_id == last_id
+            # Rasa's own rule when we do not know: the rows stored since the session start come first.
+            start = noted.rows if noted is not None else self._event_query(session, tracker.sender_id, False).count()
+            new_events = list(tracker.events)[start:]
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            if rows:
+                last_id = rows[-1].id
+            session.commit()
+        self._kept.pop(tracker.sender_id, None)
+        # Keep it only if it holds the whole conversation: nothing else wrote since it was read, no new
+        # session began (Rasa reads from the latest session start: the database gives that view).
+        if unchanged and not any(isinstance(event, SessionStarted) for event in new_events):
+            self._note(tracker, len(tracker.events), last_id)
+            self._kept[tracker.sender_id] = tracker
+            while len(self._kept) > self.cached_conversations:
+                self._kept.popitem(last=False)
+        else:
+            self._loaded.pop(id(tracker), None)
+
+    def _row(self, sender_id: Text, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
