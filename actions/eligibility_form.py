@@ -1,7 +1,6 @@
-"""The eligibility quiz form: reading answers, asking questions with progress, the verdict."""
+"""The eligibility quiz form: reading answers, choosing the next question and its wording, the verdict."""
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -21,11 +20,41 @@ def _retries(tracker: Tracker) -> Dict[str, int]:
     return dict(tracker.get_slot("quiz_retries") or {})
 
 
+def question_slots(question: str, slots: Dict[Text, Any], dispatcher: CollectingDispatcher) -> List[EventType]:
+    """What the question's response (`utter_ask_<question>`) reads: its place in the quiz, whether to
+    rephrase it, whose agreement the role needs; after repeated failures, help comes first.
+
+    The form says the response itself, without calling the action server again.
+    """
+    position, total = quiz.progress(slots, question)
+    retries = dict(slots.get("quiz_retries") or {}).get(question, 0)
+    if retries >= MAX_SILENT_RETRIES:
+        dispatcher.utter_message(response="utter_quiz_help")
+    return [
+        SlotSet("quiz_position", position),
+        SlotSet("quiz_total", total),
+        SlotSet("quiz_retry", retries > 0),
+        SlotSet("agreement_of", AGREEMENT_OF.get(slots.get("role"), "du dirigeant")),
+    ]
+
+
 class ValidateEligibilityForm(FormValidationAction):
     """Reads each free-text or button answer with the parsers of `bot.quiz`."""
 
     def name(self) -> Text:
         return "validate_eligibility_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Read the answer, choose the next question, and set what its response needs."""
+        events = await super().run(dispatcher, tracker, domain)
+        requested = [event["value"] for event in events if event.get("event") == "slot" and event.get("name") == "requested_slot"]
+        question = requested[-1] if requested else tracker.get_slot("requested_slot")
+        # Nothing read from a message that asks something else: leave the events as they are, so that
+        # Rasa steps the form aside for the rules (any other slot set would keep the form running).
+        answered = any(event.get("event") == "slot" and event.get("name") != "requested_slot" for event in events)
+        if question in quiz.QUESTIONS and (answered or not tracker.get_slot("requested_slot")):
+            events += question_slots(question, {**tracker.slots, "requested_slot": question}, dispatcher)
+        return events
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -64,39 +93,6 @@ def _bind(question: str) -> None:
 
 for _question in quiz.QUESTIONS:
     _bind(_question)
-
-
-class AskQuizQuestion(Action, ABC):
-    """Ask one quiz question with its progress mark; rephrase after a failed answer."""
-
-    @property
-    @abstractmethod
-    def question(self) -> str:
-        """The slot this action asks for."""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.question}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        position, total = quiz.progress(tracker.slots, self.question)
-        retries = _retries(tracker).get(self.question, 0)
-        if retries >= MAX_SILENT_RETRIES:
-            dispatcher.utter_message(response="utter_quiz_help")
-        response = f"utter_ask_{self.question}" + ("_retry" if retries else "")
-        dispatcher.utter_message(
-            response=response,
-            progress=f"Question {position} sur {total}",
-            agreement_of=AGREEMENT_OF.get(tracker.get_slot("role"), "du dirigeant"),
-        )
-        return []
-
-
-# One `action_ask_<slot>` per question, as Rasa's forms look them up by name; kept in a
-# tuple because rasa-sdk finds actions through (weakly held) subclass references.
-ASK_ACTIONS = tuple(
-    type(f"Ask{question.title().replace('_', '')}", (AskQuizQuestion,), {"question": question})
-    for question in quiz.QUESTIONS
-)
 
 
 class ActionEligibilityVerdict(Action):

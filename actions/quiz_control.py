@@ -72,6 +72,12 @@ class ActionQuizWhy(Action):
         return []
 
 
+def _ask_again() -> List[EventType]:
+    """Start the quiz form afresh: its validator picks the next question from the answers now known
+    and sets the slots its wording reads (a form resumed without validation would reuse stale ones)."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction(QUIZ_FORM)]
+
+
 class ActionQuizCorrect(Action):
     """Change an answer: from the sentence ("en fait on est 300") or by choosing the question."""
 
@@ -85,11 +91,11 @@ class ActionQuizCorrect(Action):
         if field in quiz.QUESTIONS:
             dispatcher.utter_message(response="utter_quiz_correct_field")
             cleared = [field, "in_region"] if field == "place" else [field]
-            return reset([*cleared, "eligibility"]) + [FollowupAction(QUIZ_FORM)]
+            return reset([*cleared, "eligibility"]) + _ask_again()
         facts = quiz.correction(latest_text(tracker))
         if facts:
             dispatcher.utter_message(response="utter_quiz_corrected", facts=quiz.summary(facts))
-            return _facts_events(facts) + [SlotSet("eligibility", None), FollowupAction(QUIZ_FORM)]
+            return _facts_events(facts) + [SlotSet("eligibility", None)] + _ask_again()
         answered = [question for question in quiz.QUESTIONS if tracker.get_slot(question) is not None]
         buttons = [
             {"title": quiz.SUMMARY_LABELS[question].capitalize(), "payload": f'/correct_answer{{"quiz_field": "{question}"}}'}

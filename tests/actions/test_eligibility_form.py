@@ -2,7 +2,7 @@
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.eligibility_form import ActionEligibilityVerdict, AskQuizQuestion, ValidateEligibilityForm
+from actions.eligibility_form import ActionEligibilityVerdict, ValidateEligibilityForm
 from actions.quiz_control import ActionQuizCorrect, ActionQuizStart, ActionQuizStop
 from tests.conftest import make_tracker
 
@@ -29,7 +29,8 @@ async def test_an_answer_read_as_a_faq_intent_still_fills_the_slot():
 
 async def test_a_question_during_the_quiz_is_left_to_the_rules():
     slots, _ = await run_validator({}, "les associations peuvent candidater ?", intent="faq")
-    assert "structure_type" not in slots  # nothing extracted: the form steps aside
+    # Nothing but the requested slot: any other slot would keep Rasa's form from stepping aside.
+    assert set(slots) <= {"requested_slot"}
 
 
 async def test_an_unreadable_answer_counts_a_failed_try():
@@ -48,17 +49,24 @@ async def test_three_hundred_employees_ends_the_quiz():
     assert slots["headcount"] == 300 and slots["requested_slot"] is None
 
 
-async def test_the_question_carries_its_progress_and_is_rephrased_after_a_failure():
-    class AskHeadcount(AskQuizQuestion):
-        question = "headcount"
+async def test_the_next_question_carries_its_progress_and_is_rephrased_after_a_failure():
+    slots, dispatcher = await run_validator({}, "une PME")
+    assert (slots["requested_slot"], slots["quiz_position"], slots["quiz_total"]) == ("headcount", 2, 8)
+    assert slots["quiz_retry"] is False and not dispatcher.messages
+    slots, dispatcher = await run_validator({"structure_type": "pme"}, "bof", requested="headcount")
+    assert (slots["requested_slot"], slots["quiz_position"], slots["quiz_retry"]) == ("headcount", 2, True)
+    assert not dispatcher.messages  # one failure: the question is only rephrased
+    slots, dispatcher = await run_validator({"structure_type": "pme", "quiz_retries": {"headcount": 1}}, "euh", requested="headcount")
+    assert slots["quiz_retry"] is True
+    assert [m["response"] for m in dispatcher.messages] == ["utter_quiz_help"]
 
-    dispatcher = CollectingDispatcher()
-    await AskHeadcount().run(dispatcher, make_tracker({"structure_type": "pme"}), {})
-    assert dispatcher.messages[0]["response"] == "utter_ask_headcount"
-    assert dispatcher.messages[0]["progress"] == "Question 2 sur 8"
-    dispatcher = CollectingDispatcher()
-    await AskHeadcount().run(dispatcher, make_tracker({"structure_type": "pme", "quiz_retries": {"headcount": 2}}), {})
-    assert [m["response"] for m in dispatcher.messages] == ["utter_quiz_help", "utter_ask_headcount_retry"]
+
+async def test_whose_agreement_is_asked_depends_on_the_role():
+    known = {"structure_type": "association", "headcount": 12, "place": "Lyon (69)", "in_region": True}
+    slots, _ = await run_validator(known, "élu au CSE", requested="role")
+    assert (slots["requested_slot"], slots["agreement_of"]) == ("agreement", "du dirigeant")
+    slots, _ = await run_validator({**known, "structure_type": "collectif"}, "Je représente l'organisation porteuse du collectif", requested="role")
+    assert (slots["requested_slot"], slots["agreement_of"]) == ("agreement", "des organisations concernées")
 
 
 async def test_the_verdict_sends_summary_text_and_the_custom_payload():

@@ -145,7 +145,7 @@ def build_conversations(url: str) -> dict:
     quiz = Chat("conv-eligible", NOW - timedelta(hours=2))
     quiz.user("bonjour", "greet", 0.98).bot(GREET, "utter_greet", MENU).listen()
     quiz.user("/start_quiz", "start_quiz", 1.0).action("action_quiz_start").form("eligibility_form")
-    quiz.bot("Question 1 sur 9 : quel type de structure portez-vous ?", "action_ask_structure_type").listen()
+    quiz.bot("Question 1 sur 9 : quel type de structure portez-vous ?", "utter_ask_structure_type").listen()
     quiz.user("une association de 40 salariés à Lyon", "inform", 0.91).action("eligibility_form")
     quiz.action("action_eligibility_verdict").bot("Votre projet semble éligible au dispositif.")
     quiz.bot(None, custom={"eligibility": ELIGIBLE})
