@@ -199,6 +199,9 @@ class SiteRestInput(InputChannel):
         async def cap_body(app, _loop) -> None:
             app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
 
+        # The model is loaded before the server starts (Rasa's own listener): give its leftovers back.
+        webhook.listener("after_server_start")(rasa_tuning.release_free_memory_every_minute)
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})

@@ -18,13 +18,20 @@ lemmatizer). Switching it off halves spaCy's time per message (8.6 to 4.5 ms
 here) and leaves every feature the classifiers see identical (checked by
 tests/unit/test_rasa_tuning.py), so a model trained with it still applies.
 
+Memory: glibc keeps the memory freed after the model's loading (and after
+busy minutes) inside the process. The REST channel calls `release_free_memory`
+once the server has started and every minute after: 84 MB given back to the
+system after a benchmark here, a few milliseconds each time.
+
 Written against rasa 3.6.21 (requirements.lock pins it): with another version
 nothing is changed and the log says so, since the replaced method may differ.
 """
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import logging
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import rasa
 from jsonschema import validators
@@ -73,6 +80,32 @@ def load_spacy_model(spacy_model_name: str) -> SpacyModel:
     if "ner" in loaded.model.pipe_names:
         loaded.model.disable_pipe("ner")
     return loaded
+
+
+TRIM_EVERY_SECONDS = 60
+_libc: Optional[Any] = None
+
+
+def release_free_memory() -> bool:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim); False without glibc."""
+    global _libc
+    try:
+        _libc = _libc or ctypes.CDLL("libc.so.6")
+        return bool(_libc.malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
+async def release_free_memory_every_minute(app: Any, _loop: Any) -> None:
+    """Sanic listener (after_server_start): trim now that the model is loaded, then every minute."""
+
+    async def keep_trimming() -> None:
+        while True:
+            await asyncio.sleep(TRIM_EVERY_SECONDS)
+            release_free_memory()
+
+    release_free_memory()
+    app.add_task(keep_trimming())
 
 
 def apply() -> bool:

@@ -62,3 +62,15 @@ def test_spacy_runs_without_its_entity_recogniser_and_gives_the_same_features(tu
         ours, theirs = tuned_model(text), stock(text)
         assert np.allclose(ours.vector, theirs.vector)
         assert [(t.text, t.lemma_, t.pos_) for t in ours] == [(t.text, t.lemma_, t.pos_) for t in theirs]
+
+
+def test_free_memory_is_given_back_to_the_system():
+    assert rasa_tuning.release_free_memory() is True  # glibc here: malloc_trim ran
+
+
+def test_the_rest_channel_trims_memory_once_the_server_has_started():
+    from bot.channels import SiteRestInput
+
+    blueprint = SiteRestInput().blueprint(lambda message: None)
+    listeners = [(listener.event, listener.listener) for listener in blueprint._future_listeners]
+    assert ("after_server_start", rasa_tuning.release_free_memory_every_minute) in listeners
