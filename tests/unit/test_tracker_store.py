@@ -41,6 +41,19 @@ def turn(tracker, text: str, answer: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
+async def exchange(store: TrackerStore, sender: str, text: str, answer: str):
+    """One message handled as Rasa handles it: read the conversation, add the turn, save."""
+    tracker = await store.retrieve(sender)
+    turn(tracker, text, answer)
+    await store.save(tracker)
+    return tracker
+
+
+def stored_texts(url: str, sender: str) -> list[str]:
+    """What the visitor said, as stored, in order."""
+    return [e.get("text") for e in stored_events(url, sender) if e["event"] == "user"]
+
+
 async def start(store: TrackerStore, sender: str):
     tracker = await store.get_or_create_tracker(sender)
     tracker.update(SessionStarted())
@@ -75,27 +88,21 @@ async def test_events_written_by_another_instance_are_seen_at_the_next_message(d
     ours = CachedSQLTrackerStore(domain=domain, host=url)
     other = CachedSQLTrackerStore(domain=domain, host=url)
     await start(ours, "bob")
-    tracker = await ours.retrieve("bob")
-    turn(tracker, "premier", "un")
-    await ours.save(tracker)
+    await exchange(ours, "bob", "premier", "un")
 
-    elsewhere = await other.retrieve("bob")
-    turn(elsewhere, "deuxième", "deux")
-    await other.save(elsewhere)
+    await exchange(other, "bob", "deuxième", "deux")
 
     again = await ours.retrieve("bob")
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["premier", "deuxième"]
     turn(again, "troisième", "trois")
     await ours.save(again)
-    assert [e.get("text") for e in stored_events(url, "bob") if e["event"] == "user"] == ["premier", "deuxième", "troisième"]
+    assert stored_texts(url, "bob") == ["premier", "deuxième", "troisième"]
 
 
 async def test_an_erased_conversation_is_not_served_from_memory(domain, url):
     store = CachedSQLTrackerStore(domain=domain, host=url)
     await start(store, "carol")
-    tracker = await store.retrieve("carol")
-    turn(tracker, "mon email est carol@example.org", "merci")
-    await store.save(tracker)
+    await exchange(store, "carol", "mon email est carol@example.org", "merci")
     with sa.create_engine(url).begin() as connection:  # what the staff's "erase" does
         connection.execute(sa.text("DELETE FROM events WHERE sender_id = 'carol'"))
     assert await store.retrieve("carol") is None
@@ -113,7 +120,7 @@ async def test_changes_never_saved_are_dropped(domain, url):
     assert not any(isinstance(e, UserUttered) for e in again.events)
     turn(again, "retrouvé", "oui")
     await store.save(again)
-    assert [e.get("text") for e in stored_events(url, "dan") if e["event"] == "user"] == ["retrouvé"]
+    assert stored_texts(url, "dan") == ["retrouvé"]
 
 
 async def test_two_readers_at_once_get_their_own_tracker_and_no_row_is_doubled(domain, url):
@@ -126,16 +133,14 @@ async def test_two_readers_at_once_get_their_own_tracker_and_no_row_is_doubled(d
     await store.save(first)
     turn(second, "deux", "2")
     await store.save(second)
-    texts = [e.get("text") for e in stored_events(url, "eve") if e["event"] == "user"]
+    texts = stored_texts(url, "eve")
     assert texts == ["un", "deux"]
 
 
 async def test_a_new_session_is_read_as_rasa_reads_it(domain, url):
     store = CachedSQLTrackerStore(domain=domain, host=url)
     await start(store, "fay")
-    tracker = await store.retrieve("fay")
-    turn(tracker, "avant", "ancienne session")
-    await store.save(tracker)
+    await exchange(store, "fay", "avant", "ancienne session")
     tracker = await store.retrieve("fay")
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
@@ -175,7 +180,5 @@ async def test_the_next_message_reuses_the_saved_conversation(domain, url):
     """The point of the store: no reading back of what was just written, while the database has not moved."""
     store = CachedSQLTrackerStore(domain=domain, host=url)
     await start(store, "gus")
-    tracker = await store.retrieve("gus")
-    turn(tracker, "bonjour", "bonjour")
-    await store.save(tracker)
+    tracker = await exchange(store, "gus", "bonjour", "bonjour")
     assert await store.retrieve("gus") is tracker
