@@ -96,16 +96,24 @@ async def send_pairs(urls: list, visitors: int, pairs: int = 2, mode: str = "pai
     return result
 
 
+TRACEBACK_LINES = 25  # of the first traceback, printed so that a failed run says why without --keep
+
+
 def log_problems(paths: list, offsets: dict) -> dict:
-    """Watched patterns in the servers' logs since `offsets`, summed over the files."""
+    """Watched patterns in the servers' logs since `offsets`, summed over the files, and the first traceback."""
     counts = Counter()
+    first_traceback = ""
     for path in paths:
         with open(path, "rb") as log:
             log.seek(offsets.get(path, 0))
             text = log.read().decode("utf-8", errors="replace")
         for name, pattern in servers.LOG_PATTERNS.items():
             counts[name] += text.count(pattern)
-    return dict(counts)
+        start = text.find(servers.LOG_PATTERNS["tracebacks"])
+        if start >= 0 and not first_traceback:
+            excerpt = "\n".join(text[start:].splitlines()[:TRACEBACK_LINES])
+            first_traceback = f"{Path(path).name}:\n{excerpt}"
+    return {"counts": dict(counts), "first_traceback": first_traceback}
 
 
 ACCESS_LINE = re.compile(r'"(?P<method>\S+) (?P<uri>\S+)" (?P<status>\d+) \S+ upstream=(?P<upstream>\S+) '
@@ -199,7 +207,8 @@ def measure(count: int, top: topology.Topology, args, database_url: str, origin:
         "lock_probe": probe,
         "loads": [report.summarize(result) for result in results],
         "consistency": tracker_check.check_conversations(database_url, [log for result in results for log in result.logs]),
-        "logs": logs,
+        "logs": logs["counts"],
+        "first_traceback": logs["first_traceback"],
         "nginx_errors": nginx_errors(nginx.error_log, 0),
         "routing": routing(nginx.access_log),
         "memory": {i.name: servers.rss_mb(i.process.pid) for i in top.rasa[:count] + top.actions[:count]},
@@ -242,6 +251,8 @@ def print_figures(figures: dict) -> None:
     found = {k: v for k, v in figures["logs"].items() if v}
     print("server logs: " + (", ".join(f"{v} × {k}" for k, v in found.items()) if found else "no lock error, no traceback, no reply timeout")
           + f"; nginx errors: {len(figures['nginx_errors'])}")
+    if figures.get("first_traceback"):
+        print("first traceback in the server logs, " + figures["first_traceback"])
     r = figures["routing"]
     print(f"routing: REST messages per instance {r['rest_requests_per_instance']}, socket.io connections per instance "
           f"{r['socketio_connections_per_instance']}; on two instances: {r['rest_conversations_on_two_instances']} REST "
