@@ -16,8 +16,9 @@ MAX_SILENT_RETRIES = 2  # after two answers we cannot read, offer help and butto
 AGREEMENT_OF = {"representant_salaries": "du dirigeant", "porteur_collectif": "des organisations concernées"}
 
 
-def _retries(tracker: Tracker) -> Dict[str, int]:
-    return dict(tracker.get_slot("quiz_retries") or {})
+def _retries(slots: Dict[Text, Any]) -> Dict[str, int]:
+    """Failed tries per question, from the `quiz_retries` slot."""
+    return dict(slots.get("quiz_retries") or {})
 
 
 def question_slots(question: str, slots: Dict[Text, Any], dispatcher: CollectingDispatcher) -> List[EventType]:
@@ -27,7 +28,7 @@ def question_slots(question: str, slots: Dict[Text, Any], dispatcher: Collecting
     The form says the response itself, without calling the action server again.
     """
     position, total = quiz.progress(slots, question)
-    retries = dict(slots.get("quiz_retries") or {}).get(question, 0)
+    retries = _retries(slots).get(question, 0)
     if retries >= MAX_SILENT_RETRIES:
         dispatcher.utter_message(response="utter_quiz_help")
     return [
@@ -66,7 +67,7 @@ class ValidateEligibilityForm(FormValidationAction):
 
     async def validate_requested(self, question: str, value: Any, tracker: Tracker) -> Dict[Text, Any]:
         """Normalise an answer, or count a failed try so the next question is rephrased."""
-        retries = _retries(tracker)
+        retries = _retries(tracker.slots)
         answer = quiz.read_answer(question, value)
         if answer is None:
             retries[question] = retries.get(question, 0) + 1
