@@ -21,6 +21,7 @@ all written when it is saved.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import weakref
 from collections import OrderedDict
@@ -97,7 +98,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             unchanged = noted is not None and noted.last_id == last_id
             # Rasa's own rule when we do not know: the rows stored since the session start come first.
             start = noted.rows if noted is not None else self._event_query(session, tracker.sender_id, False).count()
-            new_events = list(tracker.events)[start:]
+            new_events = list(itertools.islice(tracker.events, start, None))
             rows = [self._row(tracker.sender_id, event) for event in new_events]
             session.add_all(rows)
             session.flush()
