@@ -25,6 +25,11 @@ lemmatizer). Switching it off halves spaCy's time per message (8.6 to 4.5 ms
 here) and leaves every feature the classifiers see identical (checked by
 tests/unit/test_rasa_tuning.py), so a model trained with it still applies.
 
+Features: before each classifier, Rasa joins the sparse features of the four
+featurizers of a message two at a time, copying the first and stacking again
+for each further one (1.3 ms per join here, four joins per message). They are
+now stacked in one go (0.4 ms): the same matrix, in the same format and order.
+
 Memory: glibc keeps the memory freed after the model's loading (and after
 busy minutes) inside the process. The REST channel calls `release_free_memory`
 once the server has started and every minute after: 84 MB given back to the
@@ -38,13 +43,17 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
 import rasa
+import scipy.sparse
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.constants import DOCS_BASE_URL
 
 logger = logging.getLogger(__name__)
@@ -135,6 +144,23 @@ def load_spacy_model(spacy_model_name: str) -> SpacyModel:
     return loaded
 
 
+rasa_combine_features = Message._combine_features  # Rasa's own, for comparison in the tests
+
+
+def combine_features(features: List[Features], featurizers: List[Text]) -> Optional[Features]:
+    """`Message._combine_features` of rasa 3.6.21 with one stacking of all the matrices instead of one per pair."""
+    if len(features) < 2:
+        return rasa_combine_features(features, featurizers)
+    first = features[0]
+    if all(f.is_sparse() for f in features) and len({f.features.shape[0] for f in features}) == 1:
+        stacked = scipy.sparse.hstack([f.features for f in features])
+    elif all(f.is_dense() for f in features) and len({f.features.ndim for f in features}) == 1:
+        stacked = np.concatenate([f.features for f in features], axis=-1)
+    else:
+        return rasa_combine_features(features, featurizers)  # Rasa's own error for features that do not fit
+    return Features(stacked, first.type, first.attribute, featurizers)
+
+
 TRIM_EVERY_SECONDS = 60
 _libc: Optional[Any] = None
 
@@ -168,5 +194,6 @@ def apply() -> bool:
         return False
     RemoteAction._validate_action_result = validate_action_result
     SpacyNLP.load_model = staticmethod(load_spacy_model)
+    Message._combine_features = staticmethod(combine_features)
     return True
 

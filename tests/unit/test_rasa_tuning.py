@@ -5,9 +5,12 @@ import jsonschema
 import numpy as np
 import pytest
 import rasa
+import scipy.sparse
 import spacy
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 
 from bot import rasa_tuning
 
@@ -45,6 +48,7 @@ def tuned(monkeypatch):
     """The fixes applied for one test, Rasa's own methods back afterwards."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", rasa_tuning.rasa_validate_action_result)
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(rasa_tuning._load_spacy_model))
+    monkeypatch.setattr(Message, "_combine_features", staticmethod(rasa_tuning.rasa_combine_features))
     assert rasa_tuning.apply()
 
 
@@ -116,3 +120,41 @@ def test_an_answer_schema_of_another_shape_is_checked_the_full_way(tuned, monkey
     assert action._validate_action_result({"events": [{"anything": 1}]})
     with pytest.raises(jsonschema.ValidationError):
         action._validate_action_result({"events": "not a list"})
+
+
+def _features(rows, widths, kind="sequence", fmt="coo"):
+    generator = np.random.default_rng(7)
+    matrices = [scipy.sparse.random(rows, width, density=0.2, format=fmt, dtype=np.float32, random_state=generator)
+                if fmt else generator.random((rows, width)) for width in widths]
+    return [Features(matrix, kind, "text", f"featurizer{i}") for i, matrix in enumerate(matrices)]
+
+
+@pytest.mark.parametrize("features", [
+    _features(12, [1697, 8018, 40, 5]),  # the four sparse featurizers of a 12-token message
+    _features(1, [1697, 8018, 40, 5], kind="sentence"),
+    _features(3, [10, 20], fmt="csr"),
+    _features(4, [96, 96], fmt=None),  # dense
+    _features(4, [8]),  # a single featurizer
+])
+def test_features_are_joined_into_the_same_matrix_as_rasa_joins_them(features, tuned):
+    ours = Message._combine_features(features, ["a", "b"])
+    theirs = rasa_tuning.rasa_combine_features(features, ["a", "b"])
+    assert (ours.type, ours.attribute, ours.origin) == (theirs.type, theirs.attribute, theirs.origin)
+    assert type(ours.features) is type(theirs.features) and ours.features.dtype == theirs.features.dtype
+    if ours.is_sparse():
+        assert ours.features.format == theirs.features.format
+        ours_coo, theirs_coo = ours.features.tocoo(), theirs.features.tocoo()
+        for part in ("row", "col", "data"):
+            assert np.array_equal(getattr(ours_coo, part), getattr(theirs_coo, part))
+    else:
+        assert np.array_equal(ours.features, theirs.features)
+    assert ours.fingerprint() == theirs.fingerprint()
+    for feature in features:  # the inputs are left as they were
+        assert feature.origin.startswith("featurizer")
+
+
+def test_features_that_do_not_fit_together_get_rasas_error(tuned):
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        Message._combine_features(_features(3, [5]) + _features(4, [5]), ["a"])
+    with pytest.raises(ValueError, match="Cannot combine sparse and dense"):
+        Message._combine_features(_features(3, [5]) + _features(3, [5], fmt=None), ["a"])
