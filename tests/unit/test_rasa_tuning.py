@@ -158,3 +158,91 @@ def test_features_that_do_not_fit_together_get_rasas_error(tuned):
         Message._combine_features(_features(3, [5]) + _features(4, [5]), ["a"])
     with pytest.raises(ValueError, match="Cannot combine sparse and dense"):
         Message._combine_features(_features(3, [5]) + _features(3, [5], fmt=None), ["a"])
+
+
+TINY_NLU = """version: "3.1"
+nlu:
+  - intent: greet
+    examples: |
+      - bonjour
+      - salut
+      - bonsoir à vous
+      - coucou
+  - intent: faq/cout
+    examples: |
+      - combien ça coûte
+      - quel est le prix
+      - c'est payant ?
+      - quel tarif
+  - intent: faq/territoire
+    examples: |
+      - quelle région
+      - où se trouve la structure
+      - c'est pour quel territoire
+      - on est à Lyon, ça marche ?
+responses:
+  utter_faq/cout:
+    - text: "Le coût dépend de l'appui."
+  utter_faq/territoire:
+    - text: "La région Auvergne-Rhône-Alpes."
+"""
+TINY_CONFIG = """recipe: default.v1
+language: fr
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 2
+    max_ngram: 3
+  - name: DIETClassifier
+    epochs: 3
+    number_of_transformer_layers: 1
+    transformer_size: 32
+    entity_recognition: false
+  - name: ResponseSelector
+    retrieval_intent: faq
+    epochs: 3
+policies: []
+"""
+QUESTIONS = ["bonjour", "combien ça coûte", "c'est où ?", "quel prix pour Lyon", "salut, quel territoire"]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A small DIET and ResponseSelector model, trained in a few seconds."""
+    from rasa.model_training import train_nlu
+
+    folder = tmp_path_factory.mktemp("tiny")
+    (folder / "nlu.yml").write_text(TINY_NLU, encoding="utf-8")
+    (folder / "config.yml").write_text(TINY_CONFIG, encoding="utf-8")
+    path = train_nlu(str(folder / "config.yml"), str(folder / "nlu.yml"), str(folder), fixed_model_name="tiny")
+    return path
+
+
+def _answers(model_path):
+    """Intent rankings and selected answers of the model, as Rasa gives them to the dialogue."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model_path)
+
+    async def parse():
+        return [await agent.parse_message(text) for text in QUESTIONS]
+
+    return [(parsed["intent_ranking"], parsed["response_selector"]) for parsed in asyncio.run(parse())]
+
+
+def test_classifiers_load_without_a_training_step_and_answer_as_with_rasas_loader(tiny_model, tuned, monkeypatch):
+    from rasa.utils.tensorflow.models import RasaModel
+
+    tuned_answers = None
+    with monkeypatch.context() as during_load:
+        def no_training(*_args, **_kwargs):
+            raise AssertionError("a training step at load")
+
+        during_load.setattr(RasaModel, "fit", no_training)
+        tuned_answers = _answers(tiny_model)
+    monkeypatch.setattr(RasaModel, "load", classmethod(rasa_tuning.rasa_model_load))
+    assert _answers(tiny_model) == tuned_answers
