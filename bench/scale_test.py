@@ -184,7 +184,8 @@ def measure(count: int, top: topology.Topology, args, database_url: str, origin:
     """nginx in front of the first `count` instances, the loads through it, then every check."""
     prefix = top.workdir / f"nginx-{count}"
     nginx = topology.Nginx(topology.find_nginx(args.nginx), prefix, servers.free_port())
-    nginx.write([i.port for i in top.rasa[:count]], [i.port for i in top.actions[:count]], actions_listen, servers.free_port())
+    nginx.write([i.port for i in top.rasa[:count]], [i.port for i in top.actions[:count]], actions_listen, servers.free_port(),
+                visitors=max(args.visitors, args.pairs))
     if top.nginx:
         top.nginx.stop()
     top.nginx = nginx

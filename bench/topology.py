@@ -223,6 +223,22 @@ http {{
 """
 
 
+ADDRESS_RATE = re.compile(r"(limit_req_zone \$binary_remote_addr zone=assistant_chat:\S+ rate=)(\d+)r/s;")
+
+
+def share_address_budget(config: str, visitors: int) -> str:
+    """The template's per-address request budget, multiplied by the simulated visitors who share loopback.
+
+    In production each visitor comes from an address of their own (or a few from an office's); here
+    every simulated visitor comes from 127.0.0.1, where the budget of one address would refuse the
+    load itself (seen at 27 msg/s with two instances: 429s on socket.io's polling requests).
+    """
+    rates = ADDRESS_RATE.findall(config)
+    if len(rates) != 1:
+        raise RuntimeError("the nginx template should hold one per-address budget (limit_req_zone … zone=assistant_chat)")
+    return ADDRESS_RATE.sub(lambda match: f"{match[1]}{int(match[2]) * max(1, visitors)}r/s;", config)
+
+
 def render_template(template: str, values: dict) -> str:
     """Each `${NAME}` of `values` replaced, as `envsubst '${A} ${B}'` does; nginx's own `$vars` and comments stay."""
     return re.sub(r"\$\{([A-Z_]+)\}", lambda match: values.get(match[1], match[0]), template)
@@ -245,8 +261,9 @@ class Nginx:
     def error_log(self) -> Path:
         return self.prefix / "error.log"
 
-    def write(self, rasa_ports: List[int], actions_ports: List[int], actions_listen: int, web_port: int) -> None:
-        """Render the template for these ports, inside a private main configuration."""
+    def write(self, rasa_ports: List[int], actions_ports: List[int], actions_listen: int, web_port: int,
+              visitors: int = 1) -> None:
+        """Render the template for these ports and this many visitors sharing loopback, inside a private main configuration."""
         self.prefix.mkdir(parents=True, exist_ok=True)
         values = {
             "LISTEN": f"127.0.0.1:{self.listen}",
@@ -258,7 +275,8 @@ class Nginx:
             "COOKIE_FLAGS": "",
             "ACCESS_LOG": f"{self.access_log} assistant_test",
         }
-        (self.prefix / "assistant.conf").write_text(render_template(NGINX_TEMPLATE.read_text(), values))
+        config = share_address_budget(render_template(NGINX_TEMPLATE.read_text(), values), visitors)
+        (self.prefix / "assistant.conf").write_text(config)
         # As root, nginx's workers would switch to `nobody`, who cannot write in our private temp folder.
         user = "user root;" if os.geteuid() == 0 else ""
         (self.prefix / "nginx.conf").write_text(MAIN_CONF.format(prefix=self.prefix, user=user))
