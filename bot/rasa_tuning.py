@@ -39,6 +39,13 @@ anyway: the same weights (every variable is checked as restored), the same
 predictions, 330 MB less memory for the Rasa server and a shorter start.
 Fine-tuning (`rasa train --finetune`) keeps Rasa's own loader.
 
+Calling the classifiers: each prediction goes through the `tf.function`'s
+dispatch (argument binding, signature matching, cache lookup), 2.4 to 2.7 ms
+of the 3.2 to 3.4 ms a prediction takes here, twice per message. The loader
+now hands Rasa a direct call of the one graph that function traced, fed with
+the same tensors (same dtypes; shapes checked against its signature, else the
+`tf.function` is called as before): 0.8 to 1.1 ms, the same outputs.
+
 Memory: glibc keeps the memory freed after the model's loading (and after
 busy minutes) inside the process. The REST channel calls `release_free_memory`
 once the server has started and every minute after: 84 MB given back to the
@@ -57,6 +64,7 @@ from typing import Any, Dict, List, Optional, Text
 import numpy as np
 import rasa
 import scipy.sparse
+import tensorflow as tf
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
@@ -172,6 +180,37 @@ def combine_features(features: List[Features], featurizers: List[Text]) -> Optio
 
 
 rasa_model_load = RasaModel.load.__func__  # Rasa's own classmethod, for comparison in the tests
+TENSORFLOW_VERSION = "2.12.0"  # DirectCall uses ConcreteFunction._call_flat of this version
+
+
+class DirectCall:
+    """A model's prediction `tf.function` (one input signature, so one graph) called without its dispatch."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+        self.graph = function.get_concrete_function()
+        self.specs = list(self.graph.structured_input_signature[0][0])
+
+    def __call__(self, batch_in: Any) -> Any:
+        if len(batch_in) == len(self.specs):
+            try:
+                tensors = [tf.convert_to_tensor(value, dtype=spec.dtype) for value, spec in zip(batch_in, self.specs)]
+            except (TypeError, ValueError):
+                tensors = None
+            if tensors is not None and all(spec.is_compatible_with(tensor) for spec, tensor in zip(self.specs, tensors)):
+                return self.graph._call_flat(tensors, self.graph.captured_inputs)
+        return self.function(batch_in)  # what Rasa would call: its own errors for inputs that do not fit
+
+
+def call_directly(model: RasaModel) -> None:
+    """Swap the model's traced prediction function for a DirectCall (nothing when it has none or TF differs)."""
+    function = getattr(model, "_tf_predict_step", None)
+    if function is None or tf.__version__ != TENSORFLOW_VERSION:
+        return
+    try:
+        model._tf_predict_step = DirectCall(function)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        logger.warning("bot.rasa_tuning: fonction de prédiction de %s inattendue, appel ordinaire", type(model).__name__)
 
 
 def load_model_for_inference(cls: type, model_file_name: Text, model_data_example: Any,
@@ -191,6 +230,7 @@ def load_model_for_inference(cls: type, model_file_name: Text, model_data_exampl
         logger.warning("bot.rasa_tuning: poids de %s incomplets, chargement par Rasa", model_file_name, exc_info=True)
         return rasa_model_load(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
                                *args, **kwargs)
+    call_directly(model)
     return model
 
 

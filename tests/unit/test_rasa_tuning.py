@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import rasa
 import scipy.sparse
+import tensorflow as tf
 import spacy
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -238,11 +239,35 @@ def test_classifiers_load_without_a_training_step_and_answer_as_with_rasas_loade
     from rasa.utils.tensorflow.models import RasaModel
 
     tuned_answers = None
+    direct_calls = []
     with monkeypatch.context() as during_load:
         def no_training(*_args, **_kwargs):
             raise AssertionError("a training step at load")
 
+        swap = rasa_tuning.call_directly
+
+        def call_directly(model):
+            swap(model)
+            direct_calls.append(isinstance(model._tf_predict_step, rasa_tuning.DirectCall))
+
         during_load.setattr(RasaModel, "fit", no_training)
+        during_load.setattr(rasa_tuning, "call_directly", call_directly)
         tuned_answers = _answers(tiny_model)
+    assert direct_calls == [True, True]  # DIET and the ResponseSelector answer through their graphs directly
     monkeypatch.setattr(RasaModel, "load", classmethod(rasa_tuning.rasa_model_load))
     assert _answers(tiny_model) == tuned_answers
+
+
+def test_a_direct_call_gives_the_functions_outputs_and_leaves_other_inputs_to_it():
+    @tf.function(input_signature=[[tf.TensorSpec([None, 3], tf.float32), tf.TensorSpec([None], tf.int64)]])
+    def predict(batch):
+        return {"score": tf.reduce_sum(batch[0], axis=-1) * tf.cast(batch[1], tf.float32)}
+
+    predict((np.ones((2, 3), np.float32), np.arange(2)))  # traced once, as Rasa's warm-up prediction does
+    direct = rasa_tuning.DirectCall(predict)
+    batch = (np.random.default_rng(3).random((5, 3)).astype(np.float32), np.arange(5))
+    assert np.array_equal(direct(batch)["score"].numpy(), predict(batch)["score"].numpy())
+    with pytest.raises(ValueError):  # a shape the signature refuses: the function's own error
+        direct((np.ones((2, 4), np.float32), np.arange(2)))
+    with pytest.raises((TypeError, ValueError)):
+        direct((np.ones((2, 3), np.float32),))
