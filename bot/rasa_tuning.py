@@ -257,7 +257,15 @@ async def release_free_memory_every_minute(app: Any, _loop: Any) -> None:
             release_free_memory()
 
     release_free_memory()
-    app.add_task(keep_trimming())
+    app.ctx.memory_trimming = asyncio.ensure_future(keep_trimming())
+
+
+async def stop_releasing_free_memory(app: Any, _loop: Any) -> None:
+    """Sanic listener (before_server_stop): end the minute loop, which Rasa's shutdown would leave pending
+    ("Task was destroyed but it is pending!" in the log at every stop)."""
+    trimming = getattr(app.ctx, "memory_trimming", None)
+    if trimming is not None:
+        trimming.cancel()
 
 
 def apply() -> bool:

@@ -108,6 +108,23 @@ def test_the_rest_channel_trims_memory_once_the_server_has_started():
     blueprint = SiteRestInput().blueprint(lambda message: None)
     listeners = [(listener.event, listener.listener) for listener in blueprint._future_listeners]
     assert ("after_server_start", rasa_tuning.release_free_memory_every_minute) in listeners
+    assert ("before_server_stop", rasa_tuning.stop_releasing_free_memory) in listeners
+
+
+def test_the_minute_trimming_ends_when_the_server_stops():
+    import asyncio
+    from types import SimpleNamespace
+
+    app = SimpleNamespace(ctx=SimpleNamespace())
+
+    async def start_then_stop():
+        await rasa_tuning.release_free_memory_every_minute(app, None)
+        assert not app.ctx.memory_trimming.done()  # trimming every minute while the server runs
+        await rasa_tuning.stop_releasing_free_memory(app, None)
+        await asyncio.sleep(0)
+        return app.ctx.memory_trimming.cancelled()
+
+    assert asyncio.run(start_then_stop())  # nothing left pending for the log's "Task was destroyed" at exit
 
 
 def test_an_answer_schema_of_another_shape_is_checked_the_full_way(tuned, monkeypatch):
