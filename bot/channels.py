@@ -202,6 +202,7 @@ class SiteRestInput(InputChannel):
         # The model is loaded before the server starts (Rasa's own listener): give its leftovers back.
         webhook.listener("after_server_start")(rasa_tuning.release_free_memory_every_minute)
         webhook.listener("before_server_stop")(rasa_tuning.stop_releasing_free_memory)
+        webhook.listener("before_server_stop")(rasa_tuning.close_kept_sessions)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -55,6 +55,11 @@ def test_eligible_visitor_hands_over_to_the_applications_contact(chat, assistant
         assert expected in body
     lead = next(lead for lead in leads_of(assistant) if lead["conversation_id"] == chat.sender)
     assert lead["email"] == "claire.petit@gmail.com" and lead["verdict"] == "eligible"
+    # The consent kept with the lead is the question the visitor answered (the action reads it from the domain).
+    with sa.create_engine(assistant["env"]["DATABASE_URL"]).connect() as connection:
+        consent = connection.execute(sa.text("SELECT consent_text FROM leads WHERE conversation_id = :c"),
+                                     {"c": chat.sender}).scalar_one()
+    assert "conservées par l'Aract" in consent and "3 ans" in consent
 
 
 def test_a_visitor_who_declines_leaves_no_personal_data(chat, assistant):

@@ -102,13 +102,14 @@ def test_free_memory_is_given_back_to_the_system():
     assert rasa_tuning.release_free_memory() is True  # glibc here: malloc_trim ran
 
 
-def test_the_rest_channel_trims_memory_once_the_server_has_started():
+def test_the_rest_channel_trims_memory_and_closes_kept_sessions_with_the_server():
     from bot.channels import SiteRestInput
 
     blueprint = SiteRestInput().blueprint(lambda message: None)
     listeners = [(listener.event, listener.listener) for listener in blueprint._future_listeners]
     assert ("after_server_start", rasa_tuning.release_free_memory_every_minute) in listeners
     assert ("before_server_stop", rasa_tuning.stop_releasing_free_memory) in listeners
+    assert ("before_server_stop", rasa_tuning.close_kept_sessions) in listeners
 
 
 def test_the_minute_trimming_ends_when_the_server_stops():
@@ -288,3 +289,59 @@ def test_a_direct_call_gives_the_functions_outputs_and_leaves_other_inputs_to_it
         direct((np.ones((2, 4), np.float32), np.arange(2)))
     with pytest.raises((TypeError, ValueError)):
         direct((np.ones((2, 3), np.float32),))
+
+
+def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
+    """Two actions in a row go over one kept connection (Rasa's own session opens one per call), same answers."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        seen = []
+
+        async def webhook(request: web.Request) -> web.Response:
+            body = await request.json()
+            seen.append((request.transport.get_extra_info("peername")[1], request.headers.get("Authorization"),
+                         request.headers.get("X-Site")))
+            return web.json_response({"events": [], "responses": [{"text": body["next_action"]}]})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Site": "aract"},
+                                  basic_auth={"username": "rasa", "password": "secret"})
+        answers = [await endpoint.request(json={"next_action": name}, method="post") for name in ("a", "b")]
+        kept = list(seen)
+        await rasa_tuning.close_kept_sessions()
+        EndpointConfig.session = rasa_tuning.rasa_endpoint_session  # Rasa's own, to compare
+        seen.clear()
+        rasa_answers = [await endpoint.request(json={"next_action": name}, method="post") for name in ("a", "b")]
+        EndpointConfig.session = rasa_tuning.endpoint_session
+        await runner.cleanup()
+        return answers, kept, rasa_answers, list(seen)
+
+    answers, kept, rasa_answers, rasa_seen = asyncio.run(scenario())
+    assert answers == rasa_answers == [{"events": [], "responses": [{"text": "a"}]}, {"events": [], "responses": [{"text": "b"}]}]
+    assert kept[0][1:] == rasa_seen[0][1:] and kept[0][1].startswith("Basic ") and kept[0][2] == "aract"
+    assert kept[0][0] == kept[1][0]  # the same client port: one connection for both calls
+    assert rasa_seen[0][0] != rasa_seen[1][0]  # what the fix saves: Rasa connects again for each call
+
+
+def test_kept_sessions_are_closed_when_the_server_stops():
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def scenario():
+        session = rasa_tuning.endpoint_session(EndpointConfig("http://127.0.0.1:9/webhook")).session
+        again = rasa_tuning.endpoint_session(EndpointConfig("http://127.0.0.1:9/other")).session
+        await rasa_tuning.close_kept_sessions()
+        return session is again, session.closed
+
+    assert asyncio.run(scenario()) == (True, True)  # one session for the same settings, closed at the stop
