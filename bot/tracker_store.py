@@ -12,7 +12,9 @@ database still ends with the same event (one indexed query). Anything else
 (another instance wrote to the conversation, staff erased it, the tracker was
 changed without being saved, a new session began) reloads from the database as
 Rasa does. Writes go to the database before the cache is updated, so nothing
-is lost on a restart; the database stays the only truth.
+is lost on a restart; the database stays the only truth. A message's new
+events go in one multi-row INSERT (SQLAlchemy's ORM inserted them one at a
+time to learn each row's id: 1 ms per message here).
 
 A kept tracker is handed to one caller at a time: a second read of the same
 conversation while the first is under way (Rasa's lock prevents that for
@@ -60,13 +62,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False})
             self.sessionmaker = sessionmaker(bind=self.engine)
-        self._last_id_query = sa.select(sa.func.max(self.SQLEvent.id)).where(self.SQLEvent.sender_id == sa.bindparam("sender_id"))
+        events = self.SQLEvent.__table__
+        sender = events.c.sender_id == sa.bindparam("sender_id")
+        self._last_id_query = sa.select(sa.func.max(events.c.id)).where(sender)
+        self._rows_after_query = sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
+            sender, events.c.id > sa.bindparam("after"))
+        self._insert = events.insert()
         self.cached_conversations = int(cached_conversations)
         self._kept: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()  # saved, not lent to anybody
         self._loaded: Dict[int, _Loaded] = {}  # by id() of every tracker handed out or kept (trackers are unhashable)
 
-    def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return session.execute(self._last_id_query, {"sender_id": sender_id}).scalar()
+    def _last_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
+        return connection.execute(self._last_id_query, {"sender_id": sender_id}).scalar()
 
     def _note(self, tracker: DialogueStateTracker, rows: int, last_id: Optional[int]) -> None:
         key = id(tracker)
@@ -79,8 +86,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of a conversation: from memory if the database still ends where it did."""
         kept = self._kept.pop(sender_id, None)
-        with self.session_scope() as session:
-            last_id = self._last_event_id(session, sender_id)
+        with self.engine.connect() as connection:  # a plain connection: an ORM session costs 3 times more here
+            last_id = self._last_event_id(connection, sender_id)
         noted = self._noted(kept) if kept is not None else None
         if noted is not None and last_id is not None and noted.last_id == last_id and len(kept.events) == noted.rows:
             return kept  # lent: out of `_kept` until it is saved
@@ -93,18 +100,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Add the tracker's new events to the database, then keep the tracker for the next message."""
         noted = self._noted(tracker)
         await self.stream_events(tracker)  # an event broker, if one is set, compares with a fresh read
-        with self.session_scope() as session:
-            last_id = self._last_event_id(session, tracker.sender_id)
+        if noted is not None:
+            start = noted.rows
+        else:  # Rasa's own rule when we do not know: the rows stored since the session start come first
+            with self.session_scope() as session:
+                start = self._event_query(session, tracker.sender_id, False).count()
+        new_events = list(itertools.islice(tracker.events, start, None))
+        rows = [self._row(tracker.sender_id, event) for event in new_events]
+        # One multi-row INSERT in one transaction: the ORM inserted the rows one by one to learn each id.
+        with self.engine.begin() as connection:
+            last_id = self._last_event_id(connection, tracker.sender_id)
             unchanged = noted is not None and noted.last_id == last_id
-            # Rasa's own rule when we do not know: the rows stored since the session start come first.
-            start = noted.rows if noted is not None else self._event_query(session, tracker.sender_id, False).count()
-            new_events = list(itertools.islice(tracker.events, start, None))
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
             if rows:
-                last_id = rows[-1].id
-            session.commit()
+                connection.execute(self._insert, rows)
+                # The conversation now ends with our rows, and only them if nothing else wrote meanwhile.
+                added, last_id = connection.execute(
+                    self._rows_after_query, {"sender_id": tracker.sender_id, "after": -1 if last_id is None else last_id}
+                ).one()
+                unchanged = unchanged and added == len(rows)
         self._kept.pop(tracker.sender_id, None)
         # Keep it only if it holds the whole conversation: nothing else wrote since it was read, no new
         # session began (Rasa reads from the latest session start: the database gives that view).
@@ -116,9 +129,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         else:
             self._loaded.pop(id(tracker), None)
 
-    def _row(self, sender_id: Text, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+        """The columns Rasa's SQLTrackerStore writes for an event."""
         data = event.as_dict()
-        return self.SQLEvent(
+        return dict(
             sender_id=sender_id,
             type_name=event.type_name,
             timestamp=data.get("timestamp"),

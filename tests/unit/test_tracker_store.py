@@ -22,8 +22,9 @@ def domain() -> Domain:
 
 
 @pytest.fixture
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'events.db'}"
+def url(database_url) -> str:
+    """An empty database, SQLite and this machine's PostgreSQL in turn (tests/conftest.py)."""
+    return database_url
 
 
 def stored_events(url: str, sender: str) -> list[dict]:
