@@ -117,7 +117,7 @@ def _free_running(budget: Budget):
 
 
 async def sequential(channel: str, endpoint: Endpoint, factory: VisitorFactory, conversations: int,
-                     messages: int, seconds: float, seed: int = 1) -> LoadResult:
+                     messages: int, seconds: float, seed: int = 1, prefix: str = "seq") -> LoadResult:
     """One visitor at a time, conversation after conversation: the latency nobody else disturbs."""
     result = LoadResult("sequential", channel, 1)
     budget = Budget(messages, seconds)
@@ -125,7 +125,7 @@ async def sequential(channel: str, endpoint: Endpoint, factory: VisitorFactory, 
     start = time.monotonic()
     async with new_http_client(1) as http:
         for index in range(conversations):
-            if not await _conversation(channel, endpoint, http, factory, rng, result, _free_running(budget), f"seq{index}"):
+            if not await _conversation(channel, endpoint, http, factory, rng, result, _free_running(budget), f"{prefix}{index}"):
                 break
     result.elapsed = time.monotonic() - start
     return result

@@ -4,7 +4,11 @@ By default it starts the assistant itself (`python -m bot run` on free loopback
 ports, a fresh SQLite database in a temporary folder), which also gives its
 cold start; `--url` measures an assistant that is already running instead.
 `--baseline` runs the same loads on Rasa's starter assistant and prints our
-figures as ratios to it. See bench/README.md.
+figures as ratios to it: both servers run side by side, and the one-visitor
+loads alternate between them conversation by conversation, so that a change
+in the machine's speed during the run (seen here: 20 to 30 %) falls on both;
+the saturating loads run on one server at a time, the other idle.
+See bench/README.md.
 """
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--channels", default="rest,socketio", help="rest, socketio or both")
     parser.add_argument("--modes", default="sequential,throughput,steady", help="which loads to run")
     parser.add_argument("--visitors", type=int, default=20, help="visitors at once (throughput and steady modes)")
-    parser.add_argument("--conversations", type=int, default=3, help="conversations of the single visitor (sequential mode)")
+    parser.add_argument("--conversations", type=int, default=6, help="conversations of the single visitor (sequential mode)")
     parser.add_argument("--rounds", type=int, default=1, help="conversations per visitor in the throughput mode")
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second of the steady mode")
     parser.add_argument("--messages", type=int, default=600, help="at most this many messages per load")
@@ -69,14 +73,52 @@ def _targets(args: argparse.Namespace) -> list:
     return names
 
 
-async def run_loads(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace) -> list:
-    """Warm up, then every requested load on every requested channel; one summary per load."""
+def _channels(args: argparse.Namespace) -> list:
+    return [c.strip() for c in args.channels.split(",") if c.strip()]
+
+
+def _modes(args: argparse.Namespace) -> list:
+    return [m.strip() for m in args.modes.split(",") if m.strip()]
+
+
+async def warm_up(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace) -> None:
+    """One conversation per channel, not counted: the first turns after a start are slower (lazy TensorFlow set-up)."""
+    for channel in _channels(args):
+        await loads.sequential(channel, endpoint, MIXES[mix], 1, 40, 60, seed=99)
+
+
+async def alternate_sequential(endpoints: dict, args: argparse.Namespace) -> dict:
+    """The one-visitor loads of several targets, one conversation of each in turn; one summary per target and channel."""
+    results = {name: {channel: loads.LoadResult("sequential", channel, 1) for channel in _channels(args)}
+               for name in endpoints}
+    for channel in _channels(args):
+        print(f"  sequential over {channel}, alternating {' / '.join(endpoints)}…", flush=True)
+        for index in range(args.conversations):
+            for name, endpoint in endpoints.items():
+                one = await loads.sequential(channel, endpoint, MIXES[name], 1, args.messages, args.seconds,
+                                             seed=1 + index, prefix=f"seq{index}-")
+                merged = results[name][channel]
+                merged.turns += one.turns
+                merged.outcomes += one.outcomes
+                merged.logs += one.logs
+                merged.connect_seconds += one.connect_seconds
+                merged.late_messages += one.late_messages
+                merged.elapsed += one.elapsed
+                for transport, count in one.transports.items():
+                    merged.transports[transport] = merged.transports.get(transport, 0) + count
+    return {name: [report.summarize(by_channel[channel]) for channel in _channels(args)]
+            for name, by_channel in results.items()}
+
+
+async def run_loads(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace, warm: bool = True,
+                    skip: tuple = ()) -> list:
+    """Warm up, then every requested load (but those in `skip`) on every requested channel; one summary per load."""
     factory = MIXES[mix]
-    channels = [c.strip() for c in args.channels.split(",") if c.strip()]
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    channels = _channels(args)
+    modes = [mode for mode in _modes(args) if mode not in skip]
     summaries = []
-    for channel in channels:  # the first turns after a start are slower (lazy TensorFlow set-up): not counted
-        await loads.sequential(channel, endpoint, factory, 1, 40, 60, seed=99)
+    if warm:
+        await warm_up(endpoint, mix, args)
     for mode in modes:
         for channel in channels:
             print(f"  {mode} over {channel}…", flush=True)
@@ -92,53 +134,98 @@ async def run_loads(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace
     return summaries
 
 
-def measure(name: str, args: argparse.Namespace, workdir: Path) -> dict:
-    """Start (or reach) one assistant, run the loads, read its memory and logs, stop it."""
-    figures: dict = {"target": name}
-    server: Optional[servers.Server] = None
-    if name == "assistant":
-        model = args.model
-        project = servers.ROOT
-    else:
-        project = args.starter_dir or default_starter_dir()
-        model = servers.prepare_starter(project)
-    figures["model"] = str(model)
-    figures["model_mb"] = round(model.stat().st_size / 1e6, 1) if model.exists() else None
-    try:
-        if name == "assistant" and args.url:
-            endpoint = loads.Endpoint(args.url.rstrip("/"), args.origin)
+class Target:
+    """One assistant under measure: its server (None with --url), where visitors reach it, its figures."""
+
+    def __init__(self, name: str, args: argparse.Namespace, workdir: Path) -> None:
+        self.name, self.args = name, args
+        self.figures: dict = {"target": name}
+        self.server: Optional[servers.Server] = None
+        if name == "assistant":
+            self.model, self.project = args.model, servers.ROOT
         else:
-            print(f"{name}: starting the server(s)…", flush=True)
-            target_dir = workdir / name
-            target_dir.mkdir(parents=True, exist_ok=True)
-            if name == "assistant":
-                if not model.exists():
-                    raise SystemExit(f"no trained model at {model}: run `make train` first")
-                server = servers.start_assistant(model, target_dir)
-            else:
-                server = servers.start_starter(project, model, target_dir)
-            figures["cold_start_s"] = server.cold_start_s
-            print(f"{name}: first answer {server.cold_start_s} s after the process start", flush=True)
-            endpoint = loads.Endpoint(server.base_url, server.origin)
-            server.log_offset = server.log_path.stat().st_size
-        figures["loads"] = asyncio.run(run_loads(endpoint, name, args))
+            self.project = args.starter_dir or default_starter_dir()
+            self.model = servers.prepare_starter(self.project)
+        self.figures["model"] = str(self.model)
+        self.figures["model_mb"] = round(self.model.stat().st_size / 1e6, 1) if self.model.exists() else None
+        if name == "assistant" and args.url:
+            self.endpoint = loads.Endpoint(args.url.rstrip("/"), args.origin)
+            return
+        print(f"{name}: starting the server(s)…", flush=True)
+        target_dir = workdir / name
+        target_dir.mkdir(parents=True, exist_ok=True)
+        if name == "assistant":
+            if not self.model.exists():
+                raise SystemExit(f"no trained model at {self.model}: run `make train` first")
+            self.server = servers.start_assistant(self.model, target_dir)
+        else:
+            self.server = servers.start_starter(self.project, self.model, target_dir)
+        self.figures["cold_start_s"] = self.server.cold_start_s
+        print(f"{name}: first answer {self.server.cold_start_s} s after the process start", flush=True)
+        self.endpoint = loads.Endpoint(self.server.base_url, self.server.origin)
+        self.server.log_offset = self.server.log_path.stat().st_size
+
+    def read_server(self) -> None:
+        """Memory and log counts once the loads are done."""
+        server, args, figures = self.server, self.args, self.figures
         if server is None:  # --url: the Rasa server found by its port, if it runs on this machine
             port = urlsplit(args.url).port
             pid = servers.pid_listening_on(port) if port else None
             if pid:
                 figures["memory"] = {"rasa": servers.rss_mb(pid)}
                 figures["rss_total_mb"] = figures["memory"]["rasa"]["rss_mb"]
-        if server is not None:
-            figures["memory"] = server.memory()
-            figures["rss_total_mb"] = round(sum(m["rss_mb"] for m in figures["memory"].values()), 1)
-            figures["log"] = server.log_counts(server.log_offset)
-            figures["log_path"] = str(server.log_path)
+            return
+        figures["memory"] = server.memory()
+        figures["rss_total_mb"] = round(sum(m["rss_mb"] for m in figures["memory"].values()), 1)
+        figures["log"] = server.log_counts(server.log_offset)
+        figures["log_path"] = str(server.log_path)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def measure_side_by_side(names: list, args: argparse.Namespace, workdir: Path) -> dict:
+    """Every target started (one after the other, so each cold start is its own), the one-visitor loads
+    alternated between them, then the other loads on each in turn."""
+    targets: dict = {}
+    try:
+        for name in names:
+            targets[name] = Target(name, args, workdir)
+
+        async def loads_of_all() -> None:
+            for target in targets.values():
+                await warm_up(target.endpoint, target.name, args)
+            sequential = await alternate_sequential({name: t.endpoint for name, t in targets.items()}, args)
+            for name, target in targets.items():
+                print(f"{name}:", flush=True)
+                others = await run_loads(target.endpoint, name, args, warm=False, skip=("sequential",))
+                target.figures["loads"] = sequential[name] + others
+
+        asyncio.run(loads_of_all())
+        for target in targets.values():
+            target.read_server()
     finally:
-        if server is not None:
-            server.stop()
+        for target in targets.values():
+            target.stop()
+    for target in targets.values():
+        if args.train:
+            target.figures.update(servers.time_training(target.project, workdir, target.name))
+    return {name: target.figures for name, target in targets.items()}
+
+
+def measure(name: str, args: argparse.Namespace, workdir: Path) -> dict:
+    """Start (or reach) one assistant, run the loads, read its memory and logs, stop it."""
+    target = Target(name, args, workdir)
+    try:
+        target.figures["loads"] = asyncio.run(run_loads(target.endpoint, name, args))
+        target.read_server()
+    finally:
+        target.stop()
     if args.train:
-        figures.update(servers.time_training(project, workdir, name))
-    return figures
+        target.figures.update(servers.time_training(target.project, workdir, name))
+    return target.figures
 
 
 def print_target(figures: dict) -> None:
@@ -177,9 +264,14 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.monotonic()
     try:
-        for name in names:
-            results["targets"][name] = measure(name, args, workdir)
-            print_target(results["targets"][name])
+        if len(names) > 1 and "sequential" in _modes(args) and not args.url:
+            results["targets"] = measure_side_by_side(names, args, workdir)
+            for name in names:
+                print_target(results["targets"][name])
+        else:
+            for name in names:
+                results["targets"][name] = measure(name, args, workdir)
+                print_target(results["targets"][name])
     finally:
         if not args.keep:
             import shutil
