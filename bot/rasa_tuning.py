@@ -30,6 +30,15 @@ featurizers of a message two at a time, copying the first and stacking again
 for each further one (1.3 ms per join here, four joins per message). They are
 now stacked in one go (0.4 ms): the same matrix, in the same format and order.
 
+Work done twice per message: the conversation's applied events (all its
+events minus those undone by rewinds and form loops) are worked out again at
+each of their uses, from scratch: twice to check the session at each message,
+once per prediction of RulePolicy, and more. They are now kept on the tracker
+with the event count and the last event they were computed for, and worked out
+again as soon as an event is added. Likewise, DIET and the ResponseSelector
+each joined the features of the same message; the second now gets the first's
+join, kept on the message until a feature is added.
+
 Loading the classifiers: Rasa builds DIET and the ResponseSelector by training
 them for one step on one example (`RasaModel.load`), which creates the Adam
 optimizer's state (two more copies of every weight) and traces the training
@@ -66,6 +75,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import itertools
 import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -80,6 +90,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
+                                     UserUttered, UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
@@ -188,6 +201,73 @@ def combine_features(features: List[Features], featurizers: List[Text]) -> Optio
     else:
         return rasa_combine_features(features, featurizers)  # Rasa's own error for features that do not fit
     return Features(stacked, first.type, first.attribute, featurizers)
+
+
+rasa_applied_events = DialogueStateTracker.applied_events  # Rasa's own, for comparison in the tests
+
+
+def _loop_names(events: Any) -> set:
+    return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
+
+
+def _apply(tracker: DialogueStateTracker, applied: List[Event], event: Event, loop_names: set) -> List[Event]:
+    """One step of rasa 3.6.21's `applied_events`: `applied` after `event`, with Rasa's own helpers."""
+    if isinstance(event, (Restarted, SessionStarted)):
+        return []
+    if isinstance(event, ActionReverted):
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif isinstance(event, UserUtteranceReverted):  # the utterance, then the action_listen before it
+        tracker._undo_till_previous(UserUttered, applied)
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+          and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+        tracker._undo_till_previous_loop_execution(event.action_name, applied)
+    else:
+        applied.append(event)
+    return applied
+
+
+def applied_events(self: DialogueStateTracker) -> List[Event]:
+    """`DialogueStateTracker.applied_events` of rasa 3.6.21, carried on from its last result when events were added.
+
+    Rasa works them out from the first event at every call. Events are only
+    ever appended (Rasa builds a new tracker for anything else), so the last
+    result holds for the events it was computed from, checked by their count and
+    the last of them; only a form loop first named by a new event (which can
+    change how earlier events apply) makes it start over."""
+    events = self.events
+    kept = self.__dict__.get("_applied_events")
+    if kept is not None and kept[0] is events and len(events) >= kept[1] > 0 and events[kept[1] - 1] is kept[2]:
+        new = list(itertools.islice(events, kept[1], None))
+        if _loop_names(new) <= kept[3]:
+            applied = list(kept[4])  # the kept list is never changed: each step may undo events in place
+            for event in new:
+                applied = _apply(self, applied, event, kept[3])
+            if not new:
+                return applied
+            self.__dict__["_applied_events"] = (events, len(events), events[-1], kept[3], applied)
+            return list(applied)
+    loop_names = _loop_names(events)
+    applied: List[Event] = []
+    for event in events:
+        applied = _apply(self, applied, event, loop_names)
+    if events:
+        self.__dict__["_applied_events"] = (events, len(events), events[-1], loop_names, applied)
+    return list(applied)
+
+
+rasa_get_all_features = Message.get_all_features  # Rasa's own, for comparison in the tests
+
+
+def get_all_features(self: Message, attribute: Text, featurizers: Optional[List[Text]] = None) -> List[Features]:
+    """`Message.get_all_features` of rasa 3.6.21, joined once per attribute while no feature is added."""
+    key = (attribute, tuple(featurizers or ()), len(self.features), self.features[-1] if self.features else None)
+    kept = self.__dict__.setdefault("_joined_features", {})
+    found = kept.get(key[:2])
+    if found is None or found[0] != key[2] or found[1] is not key[3]:
+        found = (key[2], key[3], rasa_get_all_features(self, attribute, featurizers))
+        kept[key[:2]] = found
+    return list(found[2])
 
 
 rasa_model_load = RasaModel.load.__func__  # Rasa's own classmethod, for comparison in the tests
@@ -337,5 +417,7 @@ def apply() -> bool:
     Message._combine_features = staticmethod(combine_features)
     RasaModel.load = classmethod(load_model_for_inference)
     EndpointConfig.session = endpoint_session
+    DialogueStateTracker.applied_events = applied_events
+    Message.get_all_features = get_all_features
     return True
 

@@ -11,7 +11,11 @@ import spacy
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted, SlotSet,
+                                     UserUttered, UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_tuning
 
@@ -50,6 +54,9 @@ def tuned(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", rasa_tuning.rasa_validate_action_result)
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(rasa_tuning._load_spacy_model))
     monkeypatch.setattr(Message, "_combine_features", staticmethod(rasa_tuning.rasa_combine_features))
+    monkeypatch.setattr(Message, "get_all_features", rasa_tuning.rasa_get_all_features)
+    monkeypatch.setattr(DialogueStateTracker, "applied_events", rasa_tuning.rasa_applied_events)
+    monkeypatch.setattr(EndpointConfig, "session", rasa_tuning.rasa_endpoint_session)
     assert rasa_tuning.apply()
 
 
@@ -170,6 +177,77 @@ def test_features_are_joined_into_the_same_matrix_as_rasa_joins_them(features, t
     assert ours.fingerprint() == theirs.fingerprint()
     for feature in features:  # the inputs are left as they were
         assert feature.origin.startswith("featurizer")
+
+
+def test_features_are_joined_once_per_message_until_one_is_added(tuned):
+    message = Message(data={"text": "les TPE y ont droit ?"})
+    for feature in _features(5, [1697, 8018]) + _features(1, [1697, 8018], kind="sentence") + _features(5, [96], fmt=None):
+        message.add_features(feature)
+    first = message.get_all_features("text")
+    second = message.get_all_features("text")  # the ResponseSelector, after DIET
+    assert [f.fingerprint() for f in first] == [f.fingerprint() for f in rasa_tuning.rasa_get_all_features(message, "text")]
+    assert all(a is b for a, b in zip(first, second)) and first is not second
+    only_one = message.get_all_features("text", ["featurizer1"])  # other featurizers, another join
+    assert [f.fingerprint() for f in only_one] == [
+        f.fingerprint() for f in rasa_tuning.rasa_get_all_features(message, "text", ["featurizer1"])]
+    assert [f.fingerprint() for f in only_one] != [f.fingerprint() for f in first]
+    message.add_features(Features(np.ones((1, 3)), "sentence", "text", "late"))
+    after = message.get_all_features("text")
+    assert [f.fingerprint() for f in after] == [f.fingerprint() for f in rasa_tuning.rasa_get_all_features(message, "text")]
+    assert [f.fingerprint() for f in after] != [f.fingerprint() for f in first]
+
+
+def _quiz_events():
+    """A conversation with what changes the applied events: form loop, corrections, rewinds, restart, new session."""
+    said = lambda text, intent: UserUttered(text, {"name": intent, "confidence": 0.9})  # noqa: E731
+    return [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        said("je veux faire le test", "quiz_start"), ActionExecuted("eligibility_form"), ActiveLoop("eligibility_form"),
+        SlotSet("requested_slot", "structure"), ActionExecuted("action_listen"),
+        said("une association", "inform"), ActionExecuted("eligibility_form"), SlotSet("structure", "association"),
+        ActionExecuted("action_listen"), said("combien ça coûte ?", "faq"), ActionExecuted("action_answer_faq"),
+        ActionExecuted("eligibility_form"), ActionExecuted("action_listen"), said("euh", "nlu_fallback"),
+        UserUtteranceReverted(), ActionExecuted("action_listen"), said("42 salariés", "inform"),
+        ActionExecuted("eligibility_form"), ActionReverted(), ActionExecuted("eligibility_form"),
+        SlotSet("headcount", 42), ActiveLoop(None), ActionExecuted("action_eligibility_verdict"),
+        ActionExecuted("action_listen"), said("recommencer", "restart"), Restarted(), ActionExecuted("action_listen"),
+        said("bonjour", "greet"), ActionExecuted("utter_greet"), ActionExecuted("action_listen"),
+        said("combien pour nous ?", "funding"), ActionExecuted("funding_form"), ActiveLoop("funding_form"),
+        SlotSet("requested_slot", "consultant_days"), ActionExecuted("action_listen"), said("4 jours", "inform"),
+        ActionExecuted("funding_form"), SlotSet("consultant_days", 4), ActiveLoop(None),
+        ActionExecuted("action_funding_estimate"), ActionExecuted("action_listen"),
+    ]
+
+
+def test_applied_events_are_rasas_after_every_event(tuned):
+    tracker = DialogueStateTracker("visitor", slots=[])
+    seen_changes = 0
+    for event in _quiz_events():
+        before = tracker.applied_events()
+        tracker.update(event)
+        ours = tracker.applied_events()
+        assert ours == rasa_tuning.rasa_applied_events(tracker)
+        seen_changes += ours != before + [event]  # a rewind, loop or restart took events away
+        ours.clear()  # a caller's list is its own
+        assert tracker.applied_events() == rasa_tuning.rasa_applied_events(tracker)
+    assert seen_changes >= 3
+    copy = tracker.copy()
+    assert copy.applied_events() == tracker.applied_events()
+
+
+def test_applied_events_go_on_from_the_last_result(tuned, monkeypatch):
+    tracker = DialogueStateTracker("visitor", slots=[])
+    for event in _quiz_events():
+        tracker.update(event)
+    tracker.applied_events()
+    steps = []
+    monkeypatch.setattr(rasa_tuning, "_apply", lambda *args: steps.append(args[2]) or rasa_tuning_apply(*args))
+    tracker.update(UserUttered("merci", {"name": "thanks", "confidence": 0.9}))
+    assert tracker.applied_events() == rasa_tuning.rasa_applied_events(tracker)
+    assert len(steps) == 1  # the new event only, not the whole conversation again
+
+
+rasa_tuning_apply = rasa_tuning._apply
 
 
 def test_features_that_do_not_fit_together_get_rasas_error(tuned):
