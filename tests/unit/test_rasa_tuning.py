@@ -1,6 +1,8 @@
 """The speed fixes change no behaviour: the same answers accepted and refused, the same NLU features."""
 from __future__ import annotations
 
+import json
+
 import jsonschema
 import numpy as np
 import pytest
@@ -409,6 +411,26 @@ def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
     assert kept[0][1:] == rasa_seen[0][1:] and kept[0][1].startswith("Basic ") and kept[0][2] == "aract"
     assert kept[0][0] == kept[1][0]  # the same client port: one connection for both calls
     assert rasa_seen[0][0] != rasa_seen[1][0]  # what the fix saves: Rasa connects again for each call
+
+
+@pytest.mark.parametrize("value", [
+    {"next_action": "validate_eligibility_form", "tracker": {"events": [
+        {"event": "user", "text": "on est 42 à Clermont-Ferrand, l'équipe € / « ok »", "timestamp": 1732745712.1234567,
+         "parse_data": {"intent": {"name": "inform", "confidence": 0.30000000000000004}, "entities": []}}],
+        "slots": {"headcount": 42, "rate": 1e-07, "none": None, "flag": True}}},
+    {1: "une clé entière", "big": 2 ** 70, "nan": float("nan"), "inf": float("inf")},
+    ["\u2028", "a\"b", "\\", ""],
+])
+def test_request_bodies_carry_the_same_json_data(value):
+    ours = json.loads(rasa_tuning.dumps_json(value))
+    theirs = json.loads(json.dumps(value))
+    assert json.dumps(ours, sort_keys=True) == json.dumps(theirs, sort_keys=True)  # NaN-safe comparison
+
+
+def test_what_ujson_refuses_gets_jsons_own_answer():
+    with pytest.raises(TypeError):  # what Rasa's json.dumps raises for an object it cannot write
+        rasa_tuning.dumps_json({"when": object()})
+    assert json.loads(rasa_tuning.dumps_json({"huge": 2 ** 200})) == {"huge": 2 ** 200}
 
 
 def test_kept_sessions_are_closed_when_the_server_stops():
