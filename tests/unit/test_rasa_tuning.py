@@ -78,6 +78,19 @@ def test_valid_answers_take_the_per_event_check_only(tuned, monkeypatch):
         assert RemoteAction("action_x", None)._validate_action_result(answer)
 
 
+def test_remembered_event_checks_give_the_same_verdicts(tuned):
+    """Each event's check is remembered by its JSON text: a seen event keeps its verdict, a near one gets its own."""
+    checks = rasa_tuning._fast_checks(RemoteAction("action_x", None))
+    good = {"event": "slot", "name": "headcount", "value": 1, "timestamp": 1.5}
+    bad = {"event": "slot", "name": "headcount", "value": 1, "timestamp": "hier"}
+    other_value = {"event": "slot", "name": "headcount", "value": "1", "timestamp": 1.5}
+    for _ in range(2):  # the second round comes from memory
+        for event, valid in ((good, True), (bad, False), (other_value, True), ({"event": "slot", "name": 3, "value": 1}, False)):
+            assert checks.is_valid({"events": [event]}) is valid
+            assert checks.by_name["slot"].is_valid(event) is valid  # what jsonschema says
+    assert len(checks.known) >= 4
+
+
 @pytest.mark.parametrize("answer", BAD)
 def test_invalid_answers_are_refused_with_the_error_rasa_would_give(answer, tuned):
     action = RemoteAction("action_x", None)
