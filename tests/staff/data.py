@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
@@ -15,6 +16,11 @@ from bot.models import OutboxMail
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(timezone.utc)
+
+
+def paris_day(moment: datetime) -> date:
+    """The calendar day of `moment` in Paris, as the staff app's date filters count days (not UTC's)."""
+    return moment.astimezone(ZoneInfo("Europe/Paris")).date()
 XSS = '<script>alert("xss")</script> Bonjour, c\'est pour <b>mon</b> projet'
 ELIGIBLE = {
     "verdict": "eligible",

@@ -12,7 +12,7 @@ from bot.web.staff import protection, reviews, stats
 from bot.web.staff.conversations import Filters, list_conversations, senders_matching
 from bot.web.staff.lead_admin import export_csv, update_lead
 from bot.web.staff.transcript import load_transcript
-from tests.staff.data import NOW, XSS, Chat, tracker_store
+from tests.staff.data import NOW, XSS, Chat, paris_day, tracker_store
 
 
 def senders(url: str, **filters) -> list[str]:
@@ -49,8 +49,8 @@ def test_each_row_summarises_its_conversation(database_url, conversations):
     ({"handoff": "yes"}, ["conv-eligible"]),
     ({"fallback": "yes"}, ["conv-fallback", "conv-xss"]),
     ({"fallback": "no", "lead": "yes"}, ["conv-eligible", "conv-old"]),
-    ({"date_from": (NOW - timedelta(days=4)).date(), "date_to": (NOW - timedelta(days=2)).date()}, ["conv-redo", "conv-xss"]),
-    ({"date_to": (NOW - timedelta(days=10)).date()}, ["conv-old"]),
+    ({"date_from": paris_day(NOW - timedelta(days=4)), "date_to": paris_day(NOW - timedelta(days=2))}, ["conv-redo", "conv-xss"]),
+    ({"date_to": paris_day(NOW - timedelta(days=10))}, ["conv-old"]),
     ({"date_from": date(2000, 1, 1), "date_to": date(2000, 1, 2)}, []),
 ])
 def test_filters(database_url, conversations, filters, expected):
