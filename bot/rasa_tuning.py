@@ -288,12 +288,12 @@ rasa_get_all_features = Message.get_all_features  # Rasa's own, for comparison i
 
 def get_all_features(self: Message, attribute: Text, featurizers: Optional[List[Text]] = None) -> List[Features]:
     """`Message.get_all_features` of rasa 3.6.21, joined once per attribute while no feature is added."""
-    key = (attribute, tuple(featurizers or ()), len(self.features), self.features[-1] if self.features else None)
+    which = (attribute, tuple(featurizers or ()))
+    count, last = len(self.features), (self.features[-1] if self.features else None)
     kept = self.__dict__.setdefault("_joined_features", {})
-    found = kept.get(key[:2])
-    if found is None or found[0] != key[2] or found[1] is not key[3]:
-        found = (key[2], key[3], rasa_get_all_features(self, attribute, featurizers))
-        kept[key[:2]] = found
+    found = kept.get(which)
+    if found is None or found[0] != count or found[1] is not last:
+        found = kept[which] = (count, last, rasa_get_all_features(self, attribute, featurizers))
     return list(found[2])
 
 
