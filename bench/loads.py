@@ -41,6 +41,17 @@ class LoadResult:
     transports: dict = field(default_factory=dict)  # socket.io transport after connection -> visitors
     target_rate: Optional[float] = None
 
+    def add(self, other: "LoadResult") -> None:
+        """Count another run of the same load (another conversation of it) in this one."""
+        self.turns += other.turns
+        self.outcomes += other.outcomes
+        self.logs += other.logs
+        self.connect_seconds += other.connect_seconds
+        self.late_messages += other.late_messages
+        self.elapsed += other.elapsed
+        for transport, count in other.transports.items():
+            self.transports[transport] = self.transports.get(transport, 0) + count
+
 
 class Budget:
     """How many messages may still be sent, and until when."""

@@ -95,17 +95,8 @@ async def alternate_sequential(endpoints: dict, args: argparse.Namespace) -> dic
         print(f"  sequential over {channel}, alternating {' / '.join(endpoints)}…", flush=True)
         for index in range(args.conversations):
             for name, endpoint in endpoints.items():
-                one = await loads.sequential(channel, endpoint, MIXES[name], 1, args.messages, args.seconds,
-                                             seed=1 + index, prefix=f"seq{index}-")
-                merged = results[name][channel]
-                merged.turns += one.turns
-                merged.outcomes += one.outcomes
-                merged.logs += one.logs
-                merged.connect_seconds += one.connect_seconds
-                merged.late_messages += one.late_messages
-                merged.elapsed += one.elapsed
-                for transport, count in one.transports.items():
-                    merged.transports[transport] = merged.transports.get(transport, 0) + count
+                results[name][channel].add(await loads.sequential(
+                    channel, endpoint, MIXES[name], 1, args.messages, args.seconds, seed=1 + index, prefix=f"seq{index}-"))
     return {name: [report.summarize(by_channel[channel]) for channel in _channels(args)]
             for name, by_channel in results.items()}
 
