@@ -11,13 +11,15 @@ import scipy.sparse
 import tensorflow as tf
 import spacy
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
-from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted, SessionStarted, SlotSet,
-                                     UserUttered, UserUtteranceReverted)
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
+                                     SlotSet, UserUttered, UserUtteranceReverted)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow import model_data_utils
 
 from bot import rasa_tuning
 
@@ -59,6 +61,9 @@ def tuned(monkeypatch):
     monkeypatch.setattr(Message, "get_all_features", rasa_tuning.rasa_get_all_features)
     monkeypatch.setattr(DialogueStateTracker, "applied_events", rasa_tuning.rasa_applied_events)
     monkeypatch.setattr(EndpointConfig, "session", rasa_tuning.rasa_endpoint_session)
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_tuning.rasa_run_graph)
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(rasa_tuning.rasa_resolve_by_type))
+    monkeypatch.setattr(model_data_utils, "_create_fake_features", rasa_tuning.rasa_create_fake_features)
     assert rasa_tuning.apply()
 
 
@@ -458,3 +463,124 @@ def test_kept_sessions_are_closed_when_the_server_stops():
         return session is again, session.closed
 
     assert asyncio.run(scenario()) == (True, True)  # one session for the same settings, closed at the stop
+
+
+class _Node:
+    """Stands for a GraphNode: records its calls, returns its name and what it received."""
+
+    def __init__(self, name, calls, fail=None):
+        self.name, self.calls, self.fail = name, calls, fail
+
+    def __call__(self, *received):
+        self.calls.append(self.name)
+        if self.fail:
+            raise self.fail
+        return self.name, [item[1] if isinstance(item, tuple) else f"unresolved {item}" for item in received]
+
+
+def _runner(nodes, targets, fail=None):
+    """A DaskGraphRunner over a schema of nodes {name: {parameter: need}}, without any component."""
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    calls = []
+    runner = DaskGraphRunner.__new__(DaskGraphRunner)
+    runner._graph_schema = GraphSchema({
+        name: SchemaNode(needs=needs, uses=object, constructor_name="load", fn="run", config={},
+                         is_target=name in targets) for name, needs in nodes.items()})
+    runner._instantiated_nodes = {name: _Node(name, calls, fail if name == "parse" else None) for name in nodes}
+    runner._execution_context = None  # only logged by Rasa
+    return runner, calls
+
+
+GRAPH = {  # the shape of our NLU and dialogue graphs: a chain, providers beside it, a node nothing needs
+    "converter": {"messages": "__message__"},
+    "provide_model": {},
+    "tokenize": {"messages": "converter", "model": "provide_model"},
+    "featurize": {"messages": "tokenize"},
+    "parse": {"messages": "featurize", "model": "provide_model"},
+    "policy": {"tracker": "__tracker__", "domain": "domain_provider"},
+    "domain_provider": {},
+    "select": {"policy": "policy", "domain": "domain_provider", "tracker": "__tracker__"},
+    "unused": {"messages": "tokenize"},
+}
+
+
+@pytest.mark.parametrize("targets, inputs", [
+    (["parse"], {"__message__": ["bonjour"]}),
+    (["select"], {"__tracker__": "tracker"}),
+    (["parse", "select"], {"__message__": ["bonjour"], "__tracker__": "tracker"}),
+    (["select"], {}),  # a placeholder nobody gives: passed as its name, as dask does
+    (["parse"], {"tokenize": ["given"]}),  # an input in place of a node: the node and what only it needs do not run
+])
+def test_the_graph_runs_the_nodes_rasa_runs_and_gives_the_same_results(targets, inputs):
+    ours, our_calls = _runner(GRAPH, targets)
+    rasas, rasa_calls = _runner(GRAPH, targets)
+    for _ in range(2):  # the second run uses the kept order
+        our_calls.clear(), rasa_calls.clear()
+        assert rasa_tuning.run_graph(ours, dict(inputs)) == rasa_tuning.rasa_run_graph(rasas, dict(inputs))
+        assert sorted(our_calls) == sorted(rasa_calls) and len(set(our_calls)) == len(our_calls)
+        for name in our_calls:  # each node after the nodes it needs
+            assert all(our_calls.index(need) < our_calls.index(name) for need in GRAPH[name].values() if need in our_calls)
+
+
+def test_graph_errors_are_rasas():
+    from rasa.engine.exceptions import GraphRunError
+
+    ours, _ = _runner(GRAPH, ["parse"])
+    rasas, _ = _runner(GRAPH, ["parse"])
+    with pytest.raises(GraphRunError, match="clashes with a node name"):
+        rasa_tuning.run_graph(ours, {"__message__": "tokenize"})
+    with pytest.raises(GraphRunError, match="clashes with a node name"):
+        rasa_tuning.rasa_run_graph(rasas, {"__message__": "tokenize"})
+    for fail, expected in [(RuntimeError("boom"), GraphRunError), (KeyError("boom"), KeyError)]:
+        ours, _ = _runner(GRAPH, ["parse"], fail)
+        rasas, _ = _runner(GRAPH, ["parse"], fail)
+        with pytest.raises(expected):
+            rasa_tuning.run_graph(ours, {"__message__": ["bonjour"]})
+        with pytest.raises(expected):
+            rasa_tuning.rasa_run_graph(rasas, {"__message__": ["bonjour"]})
+
+
+def test_the_assistants_graphs_answer_as_with_dask(tiny_model, tuned, monkeypatch):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    tuned_answers = _answers(tiny_model)
+    monkeypatch.setattr(DaskGraphRunner, "run", rasa_tuning.rasa_run_graph)
+    assert _answers(tiny_model) == tuned_answers
+
+
+def test_event_classes_are_the_ones_rasa_finds(tuned):
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    for name in {cls.type_name for cls in all_subclasses(Event)}:
+        for _ in range(2):
+            assert rasa_tuning.resolve_by_type(name) is rasa_tuning.rasa_resolve_by_type(name)
+    assert Event.from_parameters({"event": "slot", "name": "place", "value": "Lyon"}) == SlotSet("place", "Lyon")
+    assert rasa_tuning.resolve_by_type("topic") is None
+    assert rasa_tuning.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        rasa_tuning.resolve_by_type("no_such_event")
+    with pytest.raises(ValueError, match="Unknown event name"):  # what a bad action server answer leads to
+        Event.from_parameters({"event": "no_such_event"})
+
+
+@pytest.mark.parametrize("features", [
+    [_features(4, [7, 5]), _features(1, [3], "sentence", "csr")],
+    [Features(np.ones((4, 96), np.float32), "sequence", "text", ["SpacyFeaturizer"]),
+     Features(np.ones((1, 96), np.float32), "sentence", "text", "SpacyFeaturizer")],
+])
+def test_stand_in_features_are_rasas(features):
+    """Features of a missing attribute: empty matrices of the same width, type and origin, like Rasa's."""
+    features = [feature for group in features for feature in (group if isinstance(group, list) else [group])]
+    ours = rasa_tuning.create_fake_features([[None, features]])
+    rasas = rasa_tuning.rasa_create_fake_features([[None, features]])
+    assert len(ours) == len(rasas) == len(features)
+    for our, rasa_, original in zip(ours, rasas, features):
+        assert vars(our).keys() == vars(rasa_).keys()
+        assert (our.type, our.attribute, our.origin) == (rasa_.type, rasa_.attribute, rasa_.origin)
+        assert type(our.features) is type(rasa_.features) and our.features.shape == rasa_.features.shape
+        assert our.features.dtype == rasa_.features.dtype and our.features.shape[0] == 0
+        assert our.origin is not original.origin or isinstance(original.origin, str)  # a copy, as Rasa's
+        assert original.features.shape[0] > 0  # the message's own features are untouched
