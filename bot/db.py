@@ -34,11 +34,11 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 15}
     engine = sa.create_engine(url, future=True, **kwargs)
     if sqlite:
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "connect", sqlite_pragmas)
     return engine
 
 
-def _sqlite_pragmas(connection, _record) -> None:
+def sqlite_pragmas(connection, _record) -> None:
     """WAL lets readers (web app, Rasa) work while a writer commits; it stays set in the file for Rasa's own engine."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -183,3 +183,17 @@ async def test_the_next_message_reuses_the_saved_conversation(domain, url):
     await start(store, "gus")
     tracker = await exchange(store, "gus", "bonjour", "bonjour")
     assert await store.retrieve("gus") is tracker
+
+
+
+async def test_a_sqlite_file_is_opened_with_the_settings_of_the_assistants_other_connections(domain, url):
+    """On SQLite the store shares the file with the staff app and the action server: same settings (bot/db.py)."""
+    if not url.startswith("sqlite"):
+        pytest.skip("SQLite settings only")
+    store = CachedSQLTrackerStore(domain=domain, host=url)
+    await start(store, "hal")
+    await exchange(store, "hal", "bonjour", "bonjour")
+    with store.engine.connect() as connection:
+        settings = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "busy_timeout", "synchronous")]
+    assert settings == ["wal", 15000, 1]  # 1: NORMAL, no fsync at each commit (safe in WAL mode but for power cuts)
+    assert stored_texts(url, "hal") == ["bonjour"]
