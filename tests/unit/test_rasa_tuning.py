@@ -20,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow import model_data_utils
+from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rasa_tuning
 
@@ -64,6 +65,7 @@ def tuned(monkeypatch):
     monkeypatch.setattr(DaskGraphRunner, "run", rasa_tuning.rasa_run_graph)
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(rasa_tuning.rasa_resolve_by_type))
     monkeypatch.setattr(model_data_utils, "_create_fake_features", rasa_tuning.rasa_create_fake_features)
+    monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_tuning.rasa_rasa_predict)
     assert rasa_tuning.apply()
 
 
@@ -387,6 +389,21 @@ def test_a_direct_call_gives_the_functions_outputs_and_leaves_other_inputs_to_it
         direct((np.ones((2, 4), np.float32), np.arange(2)))
     with pytest.raises((TypeError, ValueError)):
         direct((np.ones((2, 3), np.float32),))
+
+
+def test_prediction_outputs_are_made_numpy_as_keras_makes_them():
+    from keras.utils import tf_utils
+
+    outputs = {"i_scores": tf.constant([[0.25, 0.75]]), "t": tf.constant(3), "diagnostic_data": {
+        "attention_weights": tf.zeros((1, 0)), "text_transformed": tf.ones((1, 2, 4))}, "pair": (tf.constant(1.5), [tf.constant([1])])}
+    ours, keras_ = rasa_tuning.to_numpy(outputs), tf_utils.sync_to_numpy_or_python_type(outputs)
+    assert list(ours) == list(keras_) and list(ours["diagnostic_data"]) == list(keras_["diagnostic_data"])
+    assert ours["t"] == keras_["t"] == 3 and type(ours["t"]) is type(keras_["t"]) is int
+    assert ours["pair"][0] == keras_["pair"][0] == 1.5 and type(ours["pair"]) is tuple
+    np.testing.assert_array_equal(ours["i_scores"], keras_["i_scores"])
+    assert ours["diagnostic_data"]["attention_weights"].shape == (1, 0)
+    odd = {"scores": tf.constant([1.0]), "sparse": tf.sparse.from_dense([[0, 1]])}  # keras leaves sparse tensors as they are
+    assert isinstance(rasa_tuning.to_numpy(odd)["sparse"], tf.SparseTensor)
 
 
 def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
