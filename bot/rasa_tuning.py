@@ -55,6 +55,15 @@ classifier, Rasa made empty stand-in features for a missing attribute by
 deep-copying the message's own features, matrix included, then replacing the
 matrix (2 % of the time); the stand-ins are now made without that copy.
 
+Copies of the conversation: before each action, Rasa copies the tracker by
+replaying all its events into a new one (2 % of the time, growing with the
+conversation); the copy now takes the tracker's state over (its events, a
+copy of each slot, of the active loop and of the latest action), which is the
+state a replay gives, and falls back to the replay where it could differ. And
+Rasa checked the parsed intent against the domain after first comparing the
+whole domain, as a dict, with an empty one, at every message (1.7 %); whether
+the domain is empty is now decided once per domain.
+
 Loading the classifiers: Rasa builds DIET and the ResponseSelector by training
 them for one step on one example (`RasaModel.load`), which creates the Adam
 optimizer's state (two more copies of every weight) and traces the training
@@ -118,6 +127,7 @@ from jsonschema.exceptions import best_match
 from keras.utils import tf_utils
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
@@ -125,6 +135,7 @@ from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
                                      UserUttered, UserUtteranceReverted)
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
@@ -323,6 +334,58 @@ def applied_events(self: DialogueStateTracker) -> List[Event]:
     if events:
         self.__dict__["_applied_events"] = (events, len(events), events[-1], loop_names, applied)
     return list(applied)
+
+
+rasa_tracker_copy = DialogueStateTracker.copy  # Rasa's own, for comparison in the tests
+
+
+def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """`DialogueStateTracker.copy` of rasa 3.6.21 without replaying every event into the new tracker.
+
+    Rasa copies the conversation before running each action, by replaying all
+    its events into a new tracker. A tracker's state is what its events made it,
+    so the copy takes that state over: the events, a copy of each slot, of the
+    active loop and of the latest action, the latest message and bot utterance
+    (the events themselves, as a replay shares them), and the rest from
+    `init_copy` as Rasa's does. Anything a replay could make differently (no
+    slots declared, a capped history, an event a replay would stop at) is
+    copied Rasa's way."""
+    events = self.events
+    if type(self.slots) is not dict or self._max_event_history is not None or any(
+            not event.timestamp <= float("inf") for event in events):
+        return rasa_tracker_copy(self)
+    copied = self.init_copy()
+    copied.events = copied._create_events(list(events))
+    copied.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
+    copied._paused = self._paused
+    copied.followup_action = self.followup_action
+    copied.latest_action = copy.copy(self.latest_action)
+    copied.active_loop = copy.copy(self.active_loop)
+    # A replay leaves a fresh empty message until an event sets one: share only what events set.
+    if any(event is self.latest_message for event in events):
+        copied.latest_message = self.latest_message
+    if any(event is self.latest_bot_utterance for event in events):
+        copied.latest_bot_utterance = self.latest_bot_utterance
+    return copied
+
+
+rasa_check_for_unseen_features = MessageProcessor._check_for_unseen_features  # Rasa's own, for the tests
+
+
+def check_for_unseen_features(self: MessageProcessor, parse_data: Dict[Text, Any]) -> None:
+    """`MessageProcessor._check_for_unseen_features` of rasa 3.6.21, with whether the domain is empty decided once
+    per domain: Rasa compares the whole domain, as a dict, with a new empty one at every message."""
+    domain = self.domain
+    kept = self.__dict__.get("_domain_is_empty")
+    if kept is None or kept[0] is not domain:
+        kept = self.__dict__["_domain_is_empty"] = (domain, not domain or domain.is_empty())
+    if kept[1]:
+        return
+    intent = parse_data["intent"][INTENT_NAME_KEY]
+    entities = parse_data["entities"] or []
+    if (intent and intent not in domain.intents) or any(
+            element["entity"] and element["entity"] not in domain.entities for element in entities):
+        rasa_check_for_unseen_features(self, parse_data)  # Rasa's own warnings
 
 
 rasa_get_all_features = Message.get_all_features  # Rasa's own, for comparison in the tests
@@ -634,5 +697,7 @@ def apply() -> bool:
     Event.resolve_by_type = staticmethod(resolve_by_type)
     model_data_utils._create_fake_features = create_fake_features
     RasaModel._rasa_predict = rasa_predict
+    DialogueStateTracker.copy = copy_tracker
+    MessageProcessor._check_for_unseen_features = check_for_unseen_features
     return True
 

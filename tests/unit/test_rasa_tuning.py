@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import jsonschema
 import numpy as np
@@ -11,12 +12,13 @@ import scipy.sparse
 import tensorflow as tf
 import spacy
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
                                      SlotSet, UserUttered, UserUtteranceReverted)
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow import model_data_utils
@@ -66,6 +68,8 @@ def tuned(monkeypatch):
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(rasa_tuning.rasa_resolve_by_type))
     monkeypatch.setattr(model_data_utils, "_create_fake_features", rasa_tuning.rasa_create_fake_features)
     monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_tuning.rasa_rasa_predict)
+    monkeypatch.setattr(DialogueStateTracker, "copy", rasa_tuning.rasa_tracker_copy)
+    monkeypatch.setattr(MessageProcessor, "_check_for_unseen_features", rasa_tuning.rasa_check_for_unseen_features)
     assert rasa_tuning.apply()
 
 
@@ -601,3 +605,66 @@ def test_stand_in_features_are_rasas(features):
         assert our.features.dtype == rasa_.features.dtype and our.features.shape[0] == 0
         assert our.origin is not original.origin or isinstance(original.origin, str)  # a copy, as Rasa's
         assert original.features.shape[0] > 0  # the message's own features are untouched
+
+
+def _tracker_state(tracker):
+    """Everything a tracker holds, slot by slot, comparable with ==."""
+    others = {name: value for name, value in vars(tracker).items() if name not in ("events", "slots", "_applied_events")}
+    slots = {name: (type(slot), vars(slot)) for name, slot in tracker.slots.items()}
+    return others, slots, list(tracker.events), tracker.current_state(EventVerbosity.ALL)
+
+
+def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned):
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecutionRejected, BotUttered, ConversationPaused, ConversationResumed,
+                                         FollowupAction, LoopInterrupted)
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    events = _quiz_events()
+    events[8:8] = [BotUttered("Quel type de structure ?", {"buttons": []}), LoopInterrupted(True),
+                   ActionExecutionRejected("eligibility_form"), FollowupAction("action_listen"), ConversationPaused(),
+                   ConversationResumed(), SlotSet("place", {"name": "Lyon", "department": "69"}), SlotSet("nope", 1)]
+    tracker = DialogueStateTracker("visitor", slots=domain.slots)
+    tracker.model_id, tracker.assistant_id = "model", "assistant"  # set by Rasa's processor, not by events
+    changed_in_a_loop = False
+    for event in events:
+        tracker.update(event)
+        ours, rasas = rasa_tuning.copy_tracker(tracker), rasa_tuning.rasa_tracker_copy(tracker)
+        assert _tracker_state(ours) == _tracker_state(rasas)
+        if tracker.active_loop is not None:  # the copy is the action's own: the conversation is untouched
+            before = _tracker_state(tracker)
+            ours.active_loop.rejected = not ours.active_loop.rejected
+            ours.interrupt_loop(not ours.active_loop.is_interrupted)
+            ours.latest_action["action_name"] = "changed"
+            ours.update(SlotSet("structure_type", "scop"))
+            assert _tracker_state(tracker) == before
+            changed_in_a_loop = True
+    assert changed_in_a_loop
+    empty = DialogueStateTracker("visitor", slots=domain.slots)  # nothing said yet: fresh empty messages, as Rasa's
+    assert rasa_tuning.copy_tracker(empty).latest_message is not empty.latest_message
+    assert _tracker_state(rasa_tuning.copy_tracker(empty)) == _tracker_state(rasa_tuning.rasa_tracker_copy(empty))
+
+
+def test_intents_and_entities_the_domain_lacks_are_still_reported(tuned):
+    from types import SimpleNamespace
+
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.from_dict({"intents": ["greet", "faq"], "entities": ["place"]})
+    processor = SimpleNamespace(domain=domain)
+    known = {"intent": {"name": "greet"}, "entities": [{"entity": "place"}]}
+    for parse_data, warned in [(known, False), ({"intent": {"name": "unknown_intent"}, "entities": []}, True),
+                               ({"intent": {"name": "faq"}, "entities": [{"entity": "city"}]}, True),
+                               ({"intent": {"name": None}, "entities": None}, False)]:
+        for check in (rasa_tuning.check_for_unseen_features, rasa_tuning.rasa_check_for_unseen_features):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                check(processor, parse_data)
+            assert bool(caught) is warned, (check, parse_data)
+    processor.domain = Domain.empty()  # an empty domain: nothing is reported, as by Rasa
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rasa_tuning.check_for_unseen_features(processor, {"intent": {"name": "unknown_intent"}, "entities": []})
+    assert not caught
