@@ -43,6 +43,27 @@ from bot.db import sqlite_pragmas
 DEFAULT_CACHED_CONVERSATIONS = 500  # about 0.1 MB each after a whole quiz
 
 
+class _DriverQuery:
+    """A Core SELECT of one row compiled once for the engine's driver, run on the driver's cursor.
+
+    SQLAlchemy's work at each execution (cache lookup, parameters, result
+    objects) cost several times the indexed query itself; these queries take
+    plain values and give back integers, which need none of it."""
+
+    def __init__(self, statement: Any, dialect: Any) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names = compiled.positiontup if compiled.positional else None
+
+    def row(self, dbapi_connection: Any, **values: Any) -> Any:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, tuple(values[name] for name in self.names) if self.names is not None else values)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+
 @dataclass
 class _Loaded:
     """What the database held when a tracker was read or last saved."""
@@ -70,16 +91,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
         events = self.SQLEvent.__table__
         sender = events.c.sender_id == sa.bindparam("sender_id")
-        self._last_id_query = sa.select(sa.func.max(events.c.id)).where(sender)
-        self._rows_after_query = sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
-            sender, events.c.id > sa.bindparam("after"))
+        self._last_id_query = _DriverQuery(sa.select(sa.func.max(events.c.id)).where(sender), self.engine.dialect)
+        self._rows_after_query = _DriverQuery(sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
+            sender, events.c.id > sa.bindparam("after")), self.engine.dialect)
         self._insert = events.insert()
         self.cached_conversations = int(cached_conversations)
         self._kept: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()  # saved, not lent to anybody
         self._loaded: Dict[int, _Loaded] = {}  # by id() of every tracker handed out or kept (trackers are unhashable)
 
-    def _last_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
-        return connection.execute(self._last_id_query, {"sender_id": sender_id}).scalar()
+    def _last_event_id(self, dbapi_connection: Any, sender_id: Text) -> Optional[int]:
+        return self._last_id_query.row(dbapi_connection, sender_id=sender_id)[0]
 
     def _note(self, tracker: DialogueStateTracker, rows: int, last_id: Optional[int]) -> None:
         key = id(tracker)
@@ -92,8 +113,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of a conversation: from memory if the database still ends where it did."""
         kept = self._kept.pop(sender_id, None)
-        with self.engine.connect() as connection:  # a plain connection: an ORM session costs 3 times more here
+        connection = self.engine.raw_connection()  # an ORM session costs 3 times more here
+        try:
             last_id = self._last_event_id(connection, sender_id)
+        finally:
+            connection.close()  # back to the pool
         noted = self._noted(kept) if kept is not None else None
         if noted is not None and last_id is not None and noted.last_id == last_id and len(kept.events) == noted.rows:
             return kept  # lent: out of `_kept` until it is saved
@@ -115,14 +139,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         rows = [self._row(tracker.sender_id, event) for event in new_events]
         # One multi-row INSERT in one transaction: the ORM inserted the rows one by one to learn each id.
         with self.engine.begin() as connection:
-            last_id = self._last_event_id(connection, tracker.sender_id)
+            dbapi_connection = connection.connection  # the same connection and transaction, for the checks
+            last_id = self._last_event_id(dbapi_connection, tracker.sender_id)
             unchanged = noted is not None and noted.last_id == last_id
             if rows:
                 connection.execute(self._insert, rows)
                 # The conversation now ends with our rows, and only them if nothing else wrote meanwhile.
-                added, last_id = connection.execute(
-                    self._rows_after_query, {"sender_id": tracker.sender_id, "after": -1 if last_id is None else last_id}
-                ).one()
+                added, last_id = self._rows_after_query.row(
+                    dbapi_connection, sender_id=tracker.sender_id, after=-1 if last_id is None else last_id)
                 unchanged = unchanged and added == len(rows)
         self._kept.pop(tracker.sender_id, None)
         # Keep it only if it holds the whole conversation: nothing else wrote since it was read, no new
