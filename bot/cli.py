@@ -47,7 +47,7 @@ def services(settings: Settings) -> list[Service]:
         Service(
             "rasa",
             [
-                python, "-m", "rasa", "run",
+                python, "-m", "bot.rasa_server", "run",
                 "--model", str(settings.model_path),
                 "--interface", settings.bind_host,
                 "--port", str(settings.rasa_port),

@@ -1,4 +1,5 @@
 """Settings from the environment, and a start that refuses to half-start."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,19 @@ def test_the_sqlite_file_is_in_wal_mode_for_every_process(tmp_path):
     upgrade(f"sqlite:///{tmp_path / 'bot.db'}")
     # A plain connection, as Rasa's own tracker store opens, sees WAL too: readers never block the writer.
     assert sqlite3.connect(tmp_path / "bot.db").execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_the_rasa_server_runs_without_jax():
+    """The server's command is Rasa's, and TensorFlow works without the 108 MB jax would hold."""
+    from bot.cli import services
+
+    rasa = next(service for service in services(load_settings({})) if service.name == "rasa")
+    assert rasa.command[1:4] == ["-m", "bot.rasa_server", "run"]
+    probe = ("import sys, bot.rasa_server, tensorflow as tf; "
+             "print(int(tf.reduce_sum(tf.constant([1, 2]))), 'jaxlib' in sys.modules, 'jax' in sys.modules and sys.modules['jax'])")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.split() == ["3", "False", "None"], done.stderr[-2000:]
+    version = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+    assert "Rasa Version      :         3.6.21" in version.stdout, version.stdout + version.stderr[-2000:]
