@@ -114,7 +114,7 @@ import itertools
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
 import aiohttp
 import numpy as np
@@ -130,6 +130,7 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
@@ -140,6 +141,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow import model_data_utils
+from rasa.utils.tensorflow.constants import FEATURIZERS
+from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 from tensorflow.python.eager import context as tf_context
 from tensorflow.python.framework.constant_op import convert_to_eager_tensor
@@ -406,6 +410,9 @@ rasa_model_load = RasaModel.load.__func__  # Rasa's own classmethod, for compari
 TENSORFLOW_VERSION = "2.12.0"  # DirectCall uses ConcreteFunction._call_flat of this version
 
 
+_last_tensors: Optional[Tuple[Any, List[Any], List[Any]]] = None  # (batch, input signature, its tensors)
+
+
 class DirectCall:
     """A model's prediction `tf.function` (one input signature, so one graph) called without its dispatch."""
 
@@ -430,7 +437,14 @@ class DirectCall:
 
     def __call__(self, batch_in: Any) -> Any:
         if len(batch_in) == len(self.specs):
-            tensors = [self._tensor(value, spec, dims) for value, spec, dims in zip(batch_in, self.specs, self.dims)]
+            global _last_tensors
+            signature = [(spec.dtype, dims) for spec, dims in zip(self.specs, self.dims)]
+            last = _last_tensors
+            if last is not None and last[0] is batch_in and last[1] == signature:
+                tensors = last[2]  # the batch the other classifier just read, for the same inputs
+            else:
+                tensors = [self._tensor(value, spec, dims) for value, spec, dims in zip(batch_in, self.specs, self.dims)]
+                _last_tensors = (batch_in, signature, tensors)
             if all(tensor is not None for tensor in tensors):
                 return self.graph._call_flat(tensors, self.graph.captured_inputs)
         return self.function(batch_in)  # what Rasa would call: its own errors for inputs that do not fit
@@ -590,6 +604,44 @@ def create_fake_features(all_features: List[List[List[Features]]]) -> List[Featu
     return fakes
 
 
+rasa_create_model_data = DIETClassifier._create_model_data  # Rasa's own, for comparison in the tests
+
+
+def create_model_data(self: DIETClassifier, training_data: List[Message], label_id_dict: Optional[Dict[Text, int]] = None,
+                      label_attribute: Optional[Text] = None, training: bool = True) -> RasaModelData:
+    """`DIETClassifier._create_model_data` of rasa 3.6.21 (also the ResponseSelector's), made once per message at
+    prediction for the classifiers that read the same features in the same way, while no feature is added."""
+    if training or label_id_dict is not None or label_attribute is not None or len(training_data) != 1:
+        return rasa_create_model_data(self, training_data, label_id_dict, label_attribute, training)
+    message = training_data[0]
+    # At prediction only the text is read (entity tags and their BILOU scheme are training labels).
+    reading = (self.component_config.get(FEATURIZERS), self.label_key, self.label_sub_key)
+    count, last = len(message.features), (message.features[-1] if message.features else None)
+    kept = message.__dict__.get("_model_data")
+    if kept is None or kept[0] != count or kept[1] is not last or kept[2] != reading:
+        kept = message.__dict__["_model_data"] = (count, last, reading, rasa_create_model_data(
+            self, training_data, label_id_dict, label_attribute, training))
+    return kept[3]
+
+
+rasa_run_inference = RasaModel.run_inference  # Rasa's own, for comparison in the tests
+
+
+def run_inference(self: RasaModel, model_data: RasaModelData, batch_size: Union[int, List[int]] = 1,
+                  output_keys_expected: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    """`RasaModel.run_inference` of rasa 3.6.21 for one example answered through a DirectCall: its one batch made
+    as Rasa's data generator makes it, once per model data (the ResponseSelector reads DIET's)."""
+    if batch_size != 1 or not isinstance(self._tf_predict_step, DirectCall) or model_data.number_of_examples() != 1:
+        return rasa_run_inference(self, model_data, batch_size, output_keys_expected)
+    batch_in = model_data.__dict__.get("_batch")
+    if batch_in is None:
+        batch_in = model_data.__dict__["_batch"] = RasaBatchDataGenerator.prepare_batch(model_data.data, 0, 1)
+    batch_out = self._rasa_predict(batch_in)
+    if output_keys_expected:
+        batch_out = {key: output for key, output in batch_out.items() if key in output_keys_expected}
+    return batch_out
+
+
 KEEP_ALIVE_SECONDS = 4  # Sanic (the action server) closes an idle connection after 5 s
 rasa_endpoint_session = EndpointConfig.session  # Rasa's own, for comparison in the tests
 _kept_sessions: Dict[Tuple[Any, ...], aiohttp.ClientSession] = {}
@@ -699,5 +751,7 @@ def apply() -> bool:
     RasaModel._rasa_predict = rasa_predict
     DialogueStateTracker.copy = copy_tracker
     MessageProcessor._check_for_unseen_features = check_for_unseen_features
+    DIETClassifier._create_model_data = create_model_data
+    RasaModel.run_inference = run_inference
     return True
 

@@ -14,6 +14,7 @@ import spacy
 from rasa.core.actions.action import RemoteAction
 from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
@@ -55,9 +56,8 @@ MORE_GOOD = [
 ]
 
 
-@pytest.fixture
-def tuned(monkeypatch):
-    """The fixes applied for one test, Rasa's own methods back afterwards."""
+def rasas_own(monkeypatch):
+    """Rasa's own methods in place of the fixes, until the end of the test."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", rasa_tuning.rasa_validate_action_result)
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(rasa_tuning._load_spacy_model))
     monkeypatch.setattr(Message, "_combine_features", staticmethod(rasa_tuning.rasa_combine_features))
@@ -70,6 +70,15 @@ def tuned(monkeypatch):
     monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_tuning.rasa_rasa_predict)
     monkeypatch.setattr(DialogueStateTracker, "copy", rasa_tuning.rasa_tracker_copy)
     monkeypatch.setattr(MessageProcessor, "_check_for_unseen_features", rasa_tuning.rasa_check_for_unseen_features)
+    monkeypatch.setattr(DIETClassifier, "_create_model_data", rasa_tuning.rasa_create_model_data)
+    monkeypatch.setattr(RasaModel, "run_inference", rasa_tuning.rasa_run_inference)
+    monkeypatch.setattr(RasaModel, "load", classmethod(rasa_tuning.rasa_model_load))
+
+
+@pytest.fixture
+def tuned(monkeypatch):
+    """The fixes applied for one test, Rasa's own methods back afterwards."""
+    rasas_own(monkeypatch)
     assert rasa_tuning.apply()
 
 
@@ -561,6 +570,23 @@ def test_graph_errors_are_rasas():
             rasa_tuning.run_graph(ours, {"__message__": ["bonjour"]})
         with pytest.raises(expected):
             rasa_tuning.rasa_run_graph(rasas, {"__message__": ["bonjour"]})
+
+
+def test_the_classifiers_answer_as_with_rasas_own_code_and_share_one_message_s_data(tiny_model, tuned, monkeypatch):
+    """All the fixes at once give Rasa's answers; the ResponseSelector reads DIET's data and tensors of a message."""
+    made, converted = [], []
+    make = rasa_tuning.rasa_create_model_data
+    monkeypatch.setattr(rasa_tuning, "rasa_create_model_data", lambda *args, **kwargs: made.append(1) or make(*args, **kwargs))
+    convert = rasa_tuning.DirectCall._tensor
+    monkeypatch.setattr(rasa_tuning.DirectCall, "_tensor", lambda *args: converted.append(1) or convert(*args))
+    tuned_answers = _answers(tiny_model)
+    made.clear(), converted.clear()
+    _answers(tiny_model)  # loading predicts once per classifier, Rasa's way, before the direct calls
+    assert len(made) == len(QUESTIONS)  # one per question, not one per classifier
+    assert len(converted) == 8 * len(QUESTIONS)  # the batch's 8 arrays, made tensors once per question
+    monkeypatch.setattr(rasa_tuning, "rasa_create_model_data", make)
+    rasas_own(monkeypatch)
+    assert _answers(tiny_model) == tuned_answers
 
 
 def test_the_assistants_graphs_answer_as_with_dask(tiny_model, tuned, monkeypatch):
