@@ -59,7 +59,9 @@ Copies of the conversation: before each action, Rasa copies the tracker by
 replaying all its events into a new one (2 % of the time, growing with the
 conversation); the copy now takes the tracker's state over (its events, a
 copy of each slot, of the active loop and of the latest action), which is the
-state a replay gives, and falls back to the replay where it could differ. And
+state a replay gives, and falls back to the replay where it could differ. A
+form's temporary conversation (the conversation plus the form's events, built
+by a replay at each validation and at each question) is made the same way. And
 Rasa checked the parsed intent against the domain after first comparing the
 whole domain, as a dict, with an empty one, at every message (1.7 %); whether
 the domain is empty is now decided once per domain.
@@ -129,15 +131,18 @@ from jsonschema import validators
 from jsonschema.exceptions import best_match
 from keras.utils import tf_utils
 from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.forms import FormAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
+from rasa.shared.constants import DEFAULT_SENDER_ID, DIAGNOSTIC_DATA, DOCS_BASE_URL
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
-                                     UserUttered, UserUtteranceReverted)
+                                     SlotSet, UserUttered, UserUtteranceReverted)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.nlu.training_data.features import Features
@@ -346,6 +351,25 @@ def applied_events(self: DialogueStateTracker) -> List[Event]:
 rasa_tracker_copy = DialogueStateTracker.copy  # Rasa's own, for comparison in the tests
 
 
+def _state_copy(tracker: DialogueStateTracker, sender_id: Text, max_event_history: Optional[int],
+                is_rule_tracker: bool) -> DialogueStateTracker:
+    """A new tracker with `tracker`'s events and the state they gave it (what a replay of them gives)."""
+    copied = DialogueStateTracker(sender_id, [], max_event_history, is_rule_tracker=is_rule_tracker)
+    events = tracker.events
+    copied.events = copied._create_events(list(events))
+    copied.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    copied._paused = tracker._paused
+    copied.followup_action = tracker.followup_action
+    copied.latest_action = copy.copy(tracker.latest_action)
+    copied.active_loop = copy.copy(tracker.active_loop)
+    # A replay leaves a fresh empty message until an event sets one: share only what events set.
+    if any(event is tracker.latest_message for event in events):
+        copied.latest_message = tracker.latest_message
+    if any(event is tracker.latest_bot_utterance for event in events):
+        copied.latest_bot_utterance = tracker.latest_bot_utterance
+    return copied
+
+
 def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     """`DialogueStateTracker.copy` of rasa 3.6.21 without replaying every event into the new tracker.
 
@@ -353,27 +377,35 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     its events into a new tracker. A tracker's state is what its events made it,
     so the copy takes that state over: the events, a copy of each slot, of the
     active loop and of the latest action, the latest message and bot utterance
-    (the events themselves, as a replay shares them), and the rest from
-    `init_copy` as Rasa's does. Anything a replay could make differently (no
-    slots declared, a capped history, an event a replay would stop at) is
-    copied Rasa's way."""
-    events = self.events
+    (the events themselves, as a replay shares them), and the rest as
+    `init_copy` sets it. Anything a replay could make differently (no slots
+    declared, a capped history, an event a replay would stop at) is copied
+    Rasa's way."""
     if type(self.slots) is not dict or self._max_event_history is not None or any(
-            not event.timestamp <= float("inf") for event in events):
+            not event.timestamp <= float("inf") for event in self.events):
         return rasa_tracker_copy(self)
-    copied = self.init_copy()
-    copied.events = copied._create_events(list(events))
-    copied.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
-    copied._paused = self._paused
-    copied.followup_action = self.followup_action
-    copied.latest_action = copy.copy(self.latest_action)
-    copied.active_loop = copy.copy(self.active_loop)
-    # A replay leaves a fresh empty message until an event sets one: share only what events set.
-    if any(event is self.latest_message for event in events):
-        copied.latest_message = self.latest_message
-    if any(event is self.latest_bot_utterance for event in events):
-        copied.latest_bot_utterance = self.latest_bot_utterance
-    return copied
+    return _state_copy(self, self.sender_id or DEFAULT_SENDER_ID, None, self.is_rule_tracker)
+
+
+rasa_temporary_tracker = FormAction._temporary_tracker  # Rasa's own, for comparison in the tests
+
+
+def temporary_tracker(self: FormAction, current_tracker: DialogueStateTracker, additional_events: List[Event],
+                      domain: Domain) -> DialogueStateTracker:
+    """`FormAction._temporary_tracker` of rasa 3.6.21: the conversation with the form's events added, made from the
+    conversation's state (as `copy_tracker` does) instead of replaying its events into a tracker with the
+    domain's slots, when both give the same state: no restart, the domain's slots and no capped history."""
+    slots = current_tracker.slots
+    if (type(slots) is not dict or current_tracker._max_event_history is not None or current_tracker.is_rule_tracker
+            or len(slots) != len(domain.slots)
+            or any(type(slots.get(slot.name)) is not type(slot) for slot in domain.slots)
+            or current_tracker.idx_after_latest_restart() != 0):
+        return rasa_temporary_tracker(self, current_tracker, additional_events, domain)
+    tracker = _state_copy(current_tracker, current_tracker.sender_id, None, False)
+    for event in [SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)), ActionExecuted(self.name()),
+                  *additional_events]:
+        tracker.update(event)
+    return tracker
 
 
 rasa_check_for_unseen_features = MessageProcessor._check_for_unseen_features  # Rasa's own, for the tests
@@ -753,6 +785,7 @@ def apply() -> bool:
     model_data_utils._create_fake_features = create_fake_features
     RasaModel._rasa_predict = rasa_predict
     DialogueStateTracker.copy = copy_tracker
+    FormAction._temporary_tracker = temporary_tracker
     MessageProcessor._check_for_unseen_features = check_for_unseen_features
     DIETClassifier._create_model_data = create_model_data
     RasaModel.run_inference = run_inference

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 
 import jsonschema
@@ -12,6 +13,7 @@ import scipy.sparse
 import tensorflow as tf
 import spacy
 from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.forms import FormAction
 from rasa.core.processor import MessageProcessor
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
@@ -69,6 +71,7 @@ def rasas_own(monkeypatch):
     monkeypatch.setattr(model_data_utils, "_create_fake_features", rasa_tuning.rasa_create_fake_features)
     monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_tuning.rasa_rasa_predict)
     monkeypatch.setattr(DialogueStateTracker, "copy", rasa_tuning.rasa_tracker_copy)
+    monkeypatch.setattr(FormAction, "_temporary_tracker", rasa_tuning.rasa_temporary_tracker)
     monkeypatch.setattr(MessageProcessor, "_check_for_unseen_features", rasa_tuning.rasa_check_for_unseen_features)
     monkeypatch.setattr(DIETClassifier, "_create_model_data", rasa_tuning.rasa_create_model_data)
     monkeypatch.setattr(RasaModel, "run_inference", rasa_tuning.rasa_run_inference)
@@ -640,7 +643,7 @@ def _tracker_state(tracker):
     return others, slots, list(tracker.events), tracker.current_state(EventVerbosity.ALL)
 
 
-def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned):
+def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
     from pathlib import Path
 
     from rasa.shared.core.domain import Domain
@@ -655,10 +658,16 @@ def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned):
     tracker = DialogueStateTracker("visitor", slots=domain.slots)
     tracker.model_id, tracker.assistant_id = "model", "assistant"  # set by Rasa's processor, not by events
     changed_in_a_loop = False
+    form = FormAction("eligibility_form", None)
     for event in events:
         tracker.update(event)
         ours, rasas = rasa_tuning.copy_tracker(tracker), rasa_tuning.rasa_tracker_copy(tracker)
         assert _tracker_state(ours) == _tracker_state(rasas)
+        added = [SlotSet("headcount", 12), ActiveLoop(None)]  # what a form's validation may add
+        with monkeypatch.context() as clock:  # the two events each version makes get the same time
+            clock.setattr(time, "time", lambda: 1_800_000_000.0)
+            assert (_tracker_state(rasa_tuning.temporary_tracker(form, tracker, list(added), domain))
+                    == _tracker_state(rasa_tuning.rasa_temporary_tracker(form, tracker, list(added), domain)))
         if tracker.active_loop is not None:  # the copy is the action's own: the conversation is untouched
             before = _tracker_state(tracker)
             ours.active_loop.rejected = not ours.active_loop.rejected
