@@ -39,9 +39,12 @@ events minus those undone by rewinds and form loops) are worked out again at
 each of their uses, from scratch: twice to check the session at each message,
 once per prediction of RulePolicy, and more. They are now kept on the tracker
 with the event count and the last event they were computed for, and worked out
-again as soon as an event is added. Likewise, DIET and the ResponseSelector
-each joined the features of the same message; the second now gets the first's
-join, kept on the message until a feature is added.
+again as soon as an event is added. RulePolicy's past states (the state before
+each action, from a replay of the applied events into a new tracker, at each
+prediction) are carried on the same way, and handed out as copies. Likewise,
+DIET and the ResponseSelector each joined the features of the same message;
+the second now gets the first's join, kept on the message until a feature is
+added.
 
 Running the graphs: Rasa hands the NLU and the dialogue graphs of each
 message to dask's synchronous scheduler, which works out an order of the nodes
@@ -427,6 +430,51 @@ def check_for_unseen_features(self: MessageProcessor, parse_data: Dict[Text, Any
         rasa_check_for_unseen_features(self, parse_data)  # Rasa's own warnings
 
 
+rasa_past_states = DialogueStateTracker.past_states  # Rasa's own, for comparison in the tests
+
+
+class _PastStates:
+    """Where `past_states` got to: the applied events it has gone through, the tracker they replayed into,
+    and the state before each action among them."""
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool) -> None:
+        self.domain, self.omit_unset_slots = domain, omit_unset_slots
+        self.applied: List[Event] = []
+        self.replay = tracker.init_copy()
+        self.states: List[Dict[Text, Any]] = []
+
+
+def _own_state(state: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A state the caller may change (Rasa's featurizer removes keys of the last user sub-state)."""
+    return {kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state for kind, sub_state in state.items()}
+
+
+def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
+                ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Any]:
+    """`DialogueStateTracker.past_states` of rasa 3.6.21, carried on from the last call when events were added.
+
+    Rasa replays every applied event into a new tracker and takes the state
+    before each action, at every prediction of RulePolicy (several per
+    message). The replay and the states so far are kept on the tracker and
+    carried on while its applied events only grow; the states handed out are
+    copies. Ignoring rule-only turns (ML policies, which we do not use) is
+    left to Rasa."""
+    if ignore_rule_only_turns:
+        return rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    applied = self.applied_events()
+    kept = self.__dict__.get("_past_states")
+    if (kept is None or kept.domain is not domain or kept.omit_unset_slots != omit_unset_slots
+            or len(applied) < len(kept.applied) or any(old is not new for old, new in zip(kept.applied, applied))):
+        kept = self.__dict__["_past_states"] = _PastStates(self, domain, omit_unset_slots)
+    for event in applied[len(kept.applied):]:  # Rasa's `generate_all_prior_trackers`, from where it got to
+        if isinstance(event, ActionExecuted):
+            kept.states.append(domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots))
+        kept.replay.update(event)
+        kept.applied.append(event)
+    last = domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots)
+    return [domain._clean_state(_own_state(state)) for state in kept.states] + [domain._clean_state(last)]
+
+
 rasa_get_all_features = Message.get_all_features  # Rasa's own, for comparison in the tests
 
 
@@ -786,6 +834,7 @@ def apply() -> bool:
     RasaModel._rasa_predict = rasa_predict
     DialogueStateTracker.copy = copy_tracker
     FormAction._temporary_tracker = temporary_tracker
+    DialogueStateTracker.past_states = past_states
     MessageProcessor._check_for_unseen_features = check_for_unseen_features
     DIETClassifier._create_model_data = create_model_data
     RasaModel.run_inference = run_inference

@@ -72,6 +72,7 @@ def rasas_own(monkeypatch):
     monkeypatch.setattr(RasaModel, "_rasa_predict", rasa_tuning.rasa_rasa_predict)
     monkeypatch.setattr(DialogueStateTracker, "copy", rasa_tuning.rasa_tracker_copy)
     monkeypatch.setattr(FormAction, "_temporary_tracker", rasa_tuning.rasa_temporary_tracker)
+    monkeypatch.setattr(DialogueStateTracker, "past_states", rasa_tuning.rasa_past_states)
     monkeypatch.setattr(MessageProcessor, "_check_for_unseen_features", rasa_tuning.rasa_check_for_unseen_features)
     monkeypatch.setattr(DIETClassifier, "_create_model_data", rasa_tuning.rasa_create_model_data)
     monkeypatch.setattr(RasaModel, "run_inference", rasa_tuning.rasa_run_inference)
@@ -643,7 +644,8 @@ def _tracker_state(tracker):
     return others, slots, list(tracker.events), tracker.current_state(EventVerbosity.ALL)
 
 
-def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
+def _domain_and_more_events():
+    """The assistant's domain and `_quiz_events` with every other kind of event a conversation may hold."""
     from pathlib import Path
 
     from rasa.shared.core.domain import Domain
@@ -655,6 +657,32 @@ def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
     events[8:8] = [BotUttered("Quel type de structure ?", {"buttons": []}), LoopInterrupted(True),
                    ActionExecutionRejected("eligibility_form"), FollowupAction("action_listen"), ConversationPaused(),
                    ConversationResumed(), SlotSet("place", {"name": "Lyon", "department": "69"}), SlotSet("nope", 1)]
+    return domain, events
+
+
+def test_past_states_are_rasas_after_every_event_and_can_be_changed_by_the_caller(tuned):
+    domain, events = _domain_and_more_events()
+    tracker = DialogueStateTracker("visitor", slots=domain.slots)
+    longest = 0
+    for event in events:
+        tracker.update(event)
+        for omit_unset_slots in (False, True):
+            ours = rasa_tuning.past_states(tracker, domain, omit_unset_slots)
+            longest = max(longest, len(ours))
+            assert ours == rasa_tuning.rasa_past_states(tracker, domain, omit_unset_slots)
+            for state in ours:  # what Rasa's featurizer does to the last user input, and worse
+                state.get("user", {}).pop("intent", None)
+                state.pop("slots", None)
+            assert rasa_tuning.past_states(tracker, domain, omit_unset_slots) == rasa_tuning.rasa_past_states(
+                tracker, domain, omit_unset_slots)
+    assert longest >= 10  # the quiz part, before the restart
+    rules = {"rule_only_slots": ["quiz_retry"], "rule_only_loops": []}
+    assert rasa_tuning.past_states(tracker, domain, False, True, rules) == rasa_tuning.rasa_past_states(
+        tracker, domain, False, True, rules)
+
+
+def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
+    domain, events = _domain_and_more_events()
     tracker = DialogueStateTracker("visitor", slots=domain.slots)
     tracker.model_id, tracker.assistant_id = "model", "assistant"  # set by Rasa's processor, not by events
     changed_in_a_loop = False
