@@ -1,6 +1,6 @@
 """The REST and socket.io channels as the public site needs them.
 
-With `bot/rasa_tuning.py`, which it applies, this is the only part of `bot/`
+With `bot/rasa_tuning/`, which it applies, this is the only part of `bot/`
 that imports Rasa: `credentials.yml` names its classes, so only the Rasa server
 loads it. Compared with Rasa's own channels it
 checks every request before it reaches the NLU (types, sizes, control
@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import rasa_tuning
+from bot.rasa_tuning import action_server, memory
 from bot.french import format_number
 
 logger = logging.getLogger(__name__)
@@ -200,9 +201,9 @@ class SiteRestInput(InputChannel):
             app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
 
         # The model is loaded before the server starts (Rasa's own listener): give its leftovers back.
-        webhook.listener("after_server_start")(rasa_tuning.release_free_memory_every_minute)
-        webhook.listener("before_server_stop")(rasa_tuning.stop_releasing_free_memory)
-        webhook.listener("before_server_stop")(rasa_tuning.close_kept_sessions)
+        webhook.listener("after_server_start")(memory.release_free_memory_every_minute)
+        webhook.listener("before_server_stop")(memory.stop_releasing_free_memory)
+        webhook.listener("before_server_stop")(action_server.close_kept_sessions)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
