@@ -191,8 +191,9 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
             kept.states.append(domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots))
         kept.replay.update(event)
         kept.applied.append(event)
-    last = domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots)
-    return [domain._clean_state(_own_state(state)) for state in kept.states] + [domain._clean_state(last)]
+    # States from `get_active_state` are already clean (Rasa cleans them twice); the last one is new, the others copies.
+    return [_own_state(state) for state in kept.states] + [
+        domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots)]
 
 
 rasa_tracker_copy = DialogueStateTracker.copy  # Rasa's own, for comparison in the tests

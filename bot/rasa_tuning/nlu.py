@@ -112,13 +112,18 @@ def combine_features(features: List[Features], featurizers: List[Text]) -> Optio
     return Features(stacked, first.type, first.attribute, featurizers)
 
 
+def _features_mark(message: Message) -> Tuple[int, Optional[Features]]:
+    """What tells that a message's features are unchanged: features are only ever added, one at a time."""
+    return len(message.features), (message.features[-1] if message.features else None)
+
+
 rasa_get_all_features = Message.get_all_features  # Rasa's own, for comparison in the tests
 
 
 def get_all_features(self: Message, attribute: Text, featurizers: Optional[List[Text]] = None) -> List[Features]:
     """`Message.get_all_features` of rasa 3.6.21, joined once per attribute while no feature is added."""
     which = (attribute, tuple(featurizers or ()))
-    count, last = len(self.features), (self.features[-1] if self.features else None)
+    count, last = _features_mark(self)
     kept = self.__dict__.setdefault("_joined_features", {})
     found = kept.get(which)
     if found is None or found[0] != count or found[1] is not last:
@@ -159,6 +164,7 @@ class DirectCall:
         self.graph = function.get_concrete_function()
         self.specs = list(self.graph.structured_input_signature[0][0])
         self.dims = [None if spec.shape.rank is None else tuple(spec.shape.as_list()) for spec in self.specs]
+        self.signature = [(spec.dtype, dims) for spec, dims in zip(self.specs, self.dims)]
         self.context = tf_context.context()
 
     def _tensor(self, value: Any, spec: Any, dims: Optional[Tuple[Optional[int], ...]]) -> Optional[Any]:
@@ -176,13 +182,12 @@ class DirectCall:
     def __call__(self, batch_in: Any) -> Any:
         if len(batch_in) == len(self.specs):
             global _last_tensors
-            signature = [(spec.dtype, dims) for spec, dims in zip(self.specs, self.dims)]
             last = _last_tensors
-            if last is not None and last[0] is batch_in and last[1] == signature:
+            if last is not None and last[0] is batch_in and last[1] == self.signature:
                 tensors = last[2]  # the batch the other classifier just read, for the same inputs
             else:
                 tensors = [self._tensor(value, spec, dims) for value, spec, dims in zip(batch_in, self.specs, self.dims)]
-                _last_tensors = (batch_in, signature, tensors)
+                _last_tensors = (batch_in, self.signature, tensors)
             if all(tensor is not None for tensor in tensors):
                 return self.graph._call_flat(tensors, self.graph.captured_inputs)
         return self.function(batch_in)  # what Rasa would call: its own errors for inputs that do not fit
@@ -268,7 +273,7 @@ def create_model_data(self: DIETClassifier, training_data: List[Message], label_
     message = training_data[0]
     # At prediction only the text is read (entity tags and their BILOU scheme are training labels).
     reading = (self.component_config.get(FEATURIZERS), self.label_key, self.label_sub_key)
-    count, last = len(message.features), (message.features[-1] if message.features else None)
+    count, last = _features_mark(message)
     kept = message.__dict__.get("_model_data")
     if kept is None or kept[0] != count or kept[1] is not last or kept[2] != reading:
         kept = message.__dict__["_model_data"] = (count, last, reading, rasa_create_model_data(
