@@ -40,6 +40,7 @@ from socketio import AsyncServer
 
 from bot import rasa_tuning
 from bot.rasa_tuning import action_server, memory
+from bot.dialogue.splitting import question_parts
 from bot.french import format_number
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,35 @@ class SenderLimiter:
                 del self.buckets[sender]
 
 
+async def with_parts(app: Any, text: str, metadata: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A message with several questions carries each one read by the model (`metadata["parts"]`), so that the
+    dialogue answers them all; the model itself gives one intent per message."""
+    parts = question_parts(text)
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    if not parts or agent is None:
+        return metadata
+    try:
+        parsed = [await agent.parse_message(part) for part in parts]
+    except Exception:  # the whole message is still understood as one
+        logger.exception("could not read the parts of a message")
+        return metadata
+    return {**metadata, "parts": [_brief(parse) for parse in parsed]}
+
+
+def _brief(parse: Dict[Text, Any]) -> Dict[Text, Any]:
+    """What the dialogue reads of a part's parse: text, intent and the FAQ answer, rankings cut short."""
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    response = selector.get("response") or {}
+    return {
+        "text": parse.get("text"), "intent": parse.get("intent"),
+        "intent_ranking": (parse.get("intent_ranking") or [])[:3],
+        "response_selector": {"faq": {
+            "response": {key: response.get(key) for key in ("intent_response_key", "confidence")},
+            "ranking": [{key: entry.get(key) for key in ("intent_response_key", "confidence")}
+                        for entry in (selector.get("ranking") or [])[:3]]}},
+    }
+
+
 async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
                               replied: Callable[[], bool], apologise: Callable[[str], Awaitable[None]]) -> None:
     """Run the dialogue; when it fails, hangs or says nothing, send the French apology instead of silence."""
@@ -234,8 +264,8 @@ class SiteRestInput(InputChannel):
                 async def apologise(text: str) -> None:
                     await collector.send_text_message(sender, text)
 
-                message = UserMessage(text, collector, sender, input_channel=self.name(),
-                                      metadata=clean_metadata(body.get("metadata")))
+                metadata = await with_parts(request.app, text, clean_metadata(body.get("metadata")))
+                message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
                 await answer_or_apologise(on_new_message, message, lambda: bool(collector.messages), apologise)
                 return response.json(collector.messages)
             finally:
@@ -301,6 +331,7 @@ class SiteSocketIOInput(InputChannel):
         self.socketio_path = socketio_path
         self.sio: Optional[AsyncServer] = None
         self.limiter = SenderLimiter()
+        self.app: Any = None
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return SiteSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
@@ -311,6 +342,10 @@ class SiteSocketIOInput(InputChannel):
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "site_socketio_webhook", __name__)
         sessions: Dict[str, str] = {}  # socket id -> session id
+
+        @webhook.listener("before_server_start")
+        async def keep_app(app, _loop) -> None:
+            self.app = app  # the agent, loaded by Rasa at start, reads the parts of multi-question messages
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -348,7 +383,7 @@ class SiteSocketIOInput(InputChannel):
                 await output.send_text_message(session_id, TOO_FAST)
                 return
             try:
-                metadata = clean_metadata(data.get("metadata"))
+                metadata = await with_parts(self.app, text, clean_metadata(data.get("metadata")))
                 message = UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata)
 
                 async def apologise(text: str) -> None:

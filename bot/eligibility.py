@@ -62,6 +62,9 @@ MESSAGES: Dict[str, str] = {
     "submitter:salarie": "Dossier : à confirmer avec l'Aract : le dossier est présenté par un dirigeant, un "
                          "représentant des salariés avec l'accord du dirigeant, ou le représentant de "
                          "l'organisation porteuse.",
+    "submitter:benevole": "Dossier : à confirmer avec l'Aract : il est présenté par un dirigeant (pour une association, "
+                          "un membre de son bureau), un représentant des salariés avec l'accord du dirigeant, ou le "
+                          "représentant de l'organisation porteuse.",
     "submitter:externe": "Dossier : il est présenté par un dirigeant, un représentant des salariés ou un "
                          "représentant de l'organisation porteuse, pas par un intervenant extérieur.",
     "submitter:unknown": "Dossier : à préciser, il est présenté par un dirigeant, un représentant des salariés "
@@ -195,8 +198,8 @@ def _submitter(role: str | None, agreement: str | None) -> Reason:
         answer = agreement if agreement in ("yes", "no") else "unknown"
         ok = {"yes": True, "no": False}.get(answer)
         return Reason("submitter", ok, MESSAGES[f"submitter:{role}:{answer}"])
-    if role == "salarie":  # not in the page's list of who may present the project: the Aract decides
-        return Reason("submitter", None, MESSAGES["submitter:salarie"])
+    if role in ("salarie", "benevole"):  # not in the page's list of who may present the project: the Aract decides
+        return Reason("submitter", None, MESSAGES[f"submitter:{role}"])
     if role == "externe":  # "Cette personne référente remplit le dossier": someone of the structure
         return Reason("submitter", False, MESSAGES["submitter:externe"])
     return Reason("submitter", None, MESSAGES["submitter:unknown"])

@@ -117,7 +117,7 @@ _STRUCTURES: Sequence[Tuple[str, Pattern[str]]] = [
         r"\bgroupements? d'employeurs\b|\bgroupement\b|\bge\b|\bpoles? de competitivite\b|\bpole territorial\b"
         r"|\bptce\b|\bclusters?\b|\breseaux? d'(?:entreprises|acteurs|employeurs)\b|\bcollectifs?\b"
         r"|\bacteurs? (?:de|du) territoire\b|\bacteurs? territoriaux\b|\bconsortium\b|\bgrappe d'entreprises\b")),
-    ("association", re.compile(r"\bassos?\b|\bassociations?\b|\bassociati(?:f|ve)\b|\bloi (?:de )?1901\b")),
+    ("association", re.compile(r"\bassos?\b|\bassoc\b|\bas+o[sc]+i?ati(?:ons?|f|ve)\b|\bloi (?:de )?1901\b")),
     ("pme", re.compile(
         r"\bpmes?\b|\btpes?\b|\bpmi\b|\bentreprises?\b|\bsocietes?\b|\bsarl\b|\bsas\b|\bsa\b|\bscop\b|\bscic\b"
         r"|\bcooperatives?\b|\bstart[- ]?ups?\b|\bboites?\b|\bpetites? (?:et moyennes? )?entreprises?\b"
@@ -139,7 +139,9 @@ _ROLES: Sequence[Tuple[str, Pattern[str]]] = [
         r"\b(?:animat\w*|charge\w* de mission|coordinat\w*|represent\w*|porteu\w*|responsable|direct\w*"
         r"|presidente?|delegue?e? generale?|manager|pilote)(?: [\w']+)?"
         r" (?:du|de la|de l'|de notre|d'un|d'une|au|pour le|pour la|pour notre|pour un|pour une|dans le|le|la|notre)"
-        r" ?" + _COLLECTIVE_NOUN + r"\b")),
+        r" ?" + _COLLECTIVE_NOUN + r"\b"
+        r"|\bje (?:porte|coordonne|anime|pilote|represente) (?:le projet |la demarche |le dossier )?(?:pour|du|de|au nom du|au nom de)"
+        r" (?:le |la |l'|notre )?" + _COLLECTIVE_NOUN + r"\b")),
 ]
 _PERSONAL_ROLES: Sequence[Tuple[str, Pattern[str]]] = [
     ("externe", re.compile(
@@ -152,20 +154,42 @@ _PERSONAL_ROLES: Sequence[Tuple[str, Pattern[str]]] = [
         r"|industriel\w*|export|rse)\b"
         r"|\bdrh\b|\brh\b|\bdaf\b|\bdsi\b|\bresponsables?\b|\bmanager\b"
         r"|\bchef(?:fe)? (?:de projet|d'equipe|de service)\b"
-        r"|\bcharge\w* (?:de|des|d')\s*\w+|\bassistante?\b|\bcomptable\b|\bsalariee?s?\b|\bemployee?s?\b"
-        r"|\bcadre\b|\btechnicien\w*\b|\bouvri\w+\b|\bsecretaire\b|\bcollaborat\w+\b|\bcoordinat\w+\b"
+        r"|\bcharge\w* (?:de|des|d')\s*\w+|\bassistante?\b|\bcomptable\b"
+        # "salariés" counts the staff ("PME de 46 salariés, je suis la gérante"): only the visitor's own status is a role
+        r"|(?:\b(?:je suis|suis|j'suis|chui|en tant que|comme|simple|un|une)\s+(?:simple\s+)?|^\W*)"
+        r"(?:salariee?|employee?|collaborat(?:eur|rice))\b"
+        r"|\bcadre\b|\btechnicien\w*\b|\bouvri\w+\b|\bsecretaire\b|\bcoordinat\w+\b"
         r"|\banimat\w+\b|\bagent\b|\bje travaille (?:dans|pour|chez|a)\b")),
     ("dirigeant", re.compile(
         r"\bco-?gerante?s?\b|\bgerante?s?\b|\bdirect(?:eur|rice) generale?\b|\bdirect(?:eur|rice)s?\b|\bdg\b|\bpdg\b"
-        r"|\bpresidente?\b|\bpatron(?:ne)?\b|\bco-?fondat(?:eur|rice)\b|\bfondat(?:eur|rice)\b"
-        r"|\bchef(?:fe)? d'entreprise\b|\bdirigeante?s?\b|\bje dirige\b|\bproprietaire\b"
-        r"|\bresponsable de (?:la structure|l'entreprise|l'association|la societe|la boite)\b")),
+        r"|\bpresidente?\b|\bprez\b|\bpatron(?:ne)?\b|\bco-?fondat(?:eur|rice)\b|\bfondat(?:eur|rice)\b"
+        r"|\bchef(?:fe)? d'entreprise\b|\bdirigeante?s?\b|\bje (?:la |le |l')?(?:dirige|preside|gere)\b|\bproprietaire\b"
+        r"|\bresponsable de (?:la structure|l'entreprise|l'association|la societe|la boite)\b"
+        # An association is run by its board: its treasurer, secretary or members are its (volunteer) managers.
+        r"|\btresori(?:er|ere)s?\b|\bsecretaire (?:generale? )?(?:de l'association|de l'asso|du bureau|benevole)\b"
+        r"|\bmembre du (?:bureau|ca|conseil d'administration)\b|\badministrat(?:eur|rice)s? (?:de l'association|benevole)"
+        r"|\bau (?:bureau|ca|conseil d'administration)\b")),
 ]
+# A volunteer who is none of the above (themself, not "nos 15 bénévoles"): the Aract says if they may present the file.
+_VOLUNTEER = re.compile(r"\b(?:je suis|suis|en tant que|comme|simple|un|une) (?:simple )?benevole\b|^\W*benevole\W*$")
+
+
+# Chat spellings with one reading only, written out so that every reader understands them ("ns sommes 12").
+_SMS = {
+    "ns": "nous", "vs": "vous", "pr": "pour", "ds": "dans", "bcp": "beaucoup", "vrmt": "vraiment", "vrm": "vraiment",
+    "nn": "non", "chui": "je suis", "chuis": "je suis", "jsuis": "je suis", "tt": "tout", "tte": "toute",
+    "qqn": "quelqu'un", "pk": "pourquoi", "pq": "pourquoi", "cb": "combien", "koi": "quoi", "dc": "donc",
+    "auj": "aujourd'hui", "ouep": "ouais", "ouaip": "ouais", "oue": "ouais", "wi": "oui", "mrc": "merci",
+    "mci": "merci", "slt": "salut", "bjr": "bonjour", "svp": "s'il vous plait", "stp": "s'il te plait",
+    "qd": "quand", "tjrs": "toujours", "jvais": "je vais", "jveux": "je veux", "jpeux": "je peux",
+    "jsais": "je sais", "chai": "je sais", "sal": "salaries", "slr": "salaries",
+}
+_SMS_RE = re.compile(r"\b(?:" + "|".join(sorted(_SMS, key=len, reverse=True)) + r")\b")
 
 
 def normalize(text: str) -> str:
-    """Lowercase, strip accents, unify apostrophes and hyphens, collapse whitespace."""
-    return fold(text).lower()
+    """Lowercase, strip accents, unify apostrophes and hyphens, collapse whitespace, write chat spellings out."""
+    return _SMS_RE.sub(lambda match: _SMS[match.group(0)], fold(text).lower())
 
 
 def fold(text: str) -> str:
@@ -224,9 +248,22 @@ def parse_number(text: str) -> Decimal | None:
     return Decimal(1) if _UN_RE.search(digits) else None
 
 
+# Numbers that count something else than employees: durations, money, volunteers, members, clients.
+_OTHER_COUNTS = re.compile(
+    NUMBER + r"\s*(?:secondes?|sec|minutes?|min|mn|heures?|h|jours?|journees?|semaines?|mois|ans?|annees?"
+    r"|€|euros?|eur|k€|%|pour ?cent|benevoles?|adherents?|membres?|clients?|usagers?|beneficiaires?|residents?"
+    r"|eleves?|enfants?|patients?|m2|m²|km|kilometres?|fois|etoiles?|ha|hectares?|places?|lits?)(?!\w)"
+    r"|\b(?:en|depuis|de|des|dans|vers|avant|apres|fin|debut) (?:19|20)\d\d\b"
+)
+# A phone number is not a headcount, however its digits are grouped.
+_PHONE_DIGITS = re.compile(r"(?<![\d\u202f])0[1-9](?:[ .-]?\d{2}){4}(?!\d)|\+\d{1,3}(?:[ .-]?\d{1,4}){3,6}(?!\d)")
+
+
 def parse_headcount(text: str) -> int | None:
     """Number of employees from a French answer ("une cinquantaine", "moins de 10", "entre 20 et 30")."""
-    digits = digitize(text)
+    if "@" in (text or "") or _PHONE_DIGITS.search(text or ""):
+        return None
+    digits = _OTHER_COUNTS.sub(" ", digitize(text))
     for pattern in _RANGE_RES:
         match = pattern.search(digits)
         if match:  # a range: the upper bound decides the 250-employee limit
@@ -280,7 +317,10 @@ def parse_role(text: str) -> str | None:
     for role, pattern in _ROLES:  # specific roles first: "représentant du personnel" is not a "salarié"
         if pattern.search(normalized):
             return role
-    return _find_first(normalized, _PERSONAL_ROLES)
+    found = _find_first(normalized, _PERSONAL_ROLES)
+    if found is None and _VOLUNTEER.search(normalized):
+        return "benevole"
+    return found
 
 
 def format_number(n: Decimal | int | float | str) -> str:

@@ -45,7 +45,12 @@ class FundingError(ValueError):
 
 @dataclass(frozen=True)
 class FundingSplit:
-    """Who pays what for an appui-conseil, in euros HT."""
+    """Who pays what for an appui-conseil, in euros HT.
+
+    Above the 1 000 € HT day ceiling, the program's 80 % and the structure's 20 % are
+    reckoned on the ceiling; the rest (`excess_eur`) is shown, not hidden, as a part
+    whose funding is "à confirmer avec l'Aract": total = funded + company + excess.
+    """
 
     support: str
     days: int
@@ -56,10 +61,12 @@ class FundingSplit:
     rate_assumed: bool = False
     rate_capped: bool = False
     requested_rate_eur: Decimal | None = None
+    excess_eur: Decimal = Decimal(0)
 
     def to_dict(self) -> dict:
-        """The "funding" custom message of the design contract (JSON-friendly numbers)."""
-        return {
+        """The "funding" custom message of the design contract (JSON-friendly numbers); `excess_eur` only when
+        the rate is above the ceiling."""
+        result = {
             "support": self.support,
             "days": self.days,
             "day_rate_eur": _json_number(self.day_rate_eur),
@@ -67,21 +74,25 @@ class FundingSplit:
             "funded_eur": _json_number(self.funded_eur),
             "company_eur": _json_number(self.company_eur),
         }
+        if self.excess_eur:
+            result["excess_eur"] = _json_number(self.excess_eur)
+        return result
 
 
 def compute_split(support: str, days, day_rate=None) -> FundingSplit:
-    """Split the consultant's cost: the structure pays 20 %, at most the cap of the support."""
+    """Split the consultant's cost: the program funds 80 %, the structure pays 20 %, at most the cap of the support."""
     if support not in SUPPORT_MAX_DAYS:
         raise FundingError("unknown_support", ERROR_MESSAGES["unknown_support"])
     whole_days = _checked_days(support, days)
     rate, assumed, capped, requested = _checked_rate(day_rate)
+    covered = (min(rate, DAY_RATE_CEILING_EUR) * whole_days).quantize(CENT, rounding=ROUND_HALF_UP)
     total = (rate * whole_days).quantize(CENT, rounding=ROUND_HALF_UP)
-    company_share = (total * (1 - FUNDED_SHARE)).quantize(CENT, rounding=ROUND_HALF_UP)
+    company_share = (covered * (1 - FUNDED_SHARE)).quantize(CENT, rounding=ROUND_HALF_UP)
     company = min(company_share, COMPANY_CAP_EUR[support])  # "Le coût maximum pour l'entreprise"
     return FundingSplit(
         support=support, days=whole_days, day_rate_eur=rate, total_eur=total,
-        funded_eur=total - company, company_eur=company,
-        rate_assumed=assumed, rate_capped=capped, requested_rate_eur=requested,
+        funded_eur=covered - company, company_eur=company,
+        rate_assumed=assumed, rate_capped=capped, requested_rate_eur=requested, excess_eur=total - covered,
     )
 
 
@@ -108,9 +119,8 @@ def _checked_rate(day_rate) -> tuple[Decimal, bool, bool, Decimal | None]:
     rate = _to_decimal(day_rate, "rate_not_a_number")
     if rate <= 0:
         raise FundingError("rate_not_positive", ERROR_MESSAGES["rate_not_positive"])
-    if rate > DAY_RATE_CEILING_EUR:  # the caller says the excess is "à confirmer avec l'Aract"
-        return DAY_RATE_CEILING_EUR, False, True, rate
-    return rate, False, False, rate
+    # Above the ceiling the visitor's rate is kept: the part beyond it is shown as "à confirmer avec l'Aract".
+    return rate, False, rate > DAY_RATE_CEILING_EUR, rate
 
 
 def _to_decimal(value, code: str) -> Decimal:
@@ -164,6 +174,29 @@ _RATE_RES = [
     # "950" on its own, as the answer to "quel tarif ?"
     re.compile(r"^(?:[a-z']+ ){0,3}" + _LONE_NUMBER + r"\W*$"),
 ]
+
+
+VAT_RATE = Decimal("0.20")  # standard French VAT on consulting: the program's amounts are HT
+_TTC_RE = re.compile(r"\bttc\b|toutes taxes|tva comprise|avec (?:la )?tva")
+
+
+@dataclass(frozen=True)
+class RateGiven:
+    """A day rate as the visitor wrote it, and in euros HT (a TTC rate is converted at 20 % VAT)."""
+
+    ht: Decimal
+    written: Decimal
+    ttc: bool = False
+
+
+def parse_rate(text: str) -> RateGiven | None:
+    """The day rate of a message in euros HT: "900 € HT par jour", "1 080 € TTC la journée" (-> 900 HT)."""
+    rate = parse_day_rate(text)
+    if rate is None:
+        return None
+    if _TTC_RE.search(normalize(text)):
+        return RateGiven((rate / (1 + VAT_RATE)).quantize(CENT, rounding=ROUND_HALF_UP), rate, True)
+    return RateGiven(rate, rate)
 
 
 def parse_days(text: str) -> Decimal | None:

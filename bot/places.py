@@ -126,7 +126,7 @@ AREAS: Sequence[Tuple[str, str | None, bool]] = [
 ]
 
 _CODE = r"(?:\d{2}|2a|2b|97[1-8])"
-_NOT_A_DEPARTMENT = r"(?![\w,.])(?! ?(?:salarie|personne|employe|etp|%|€|euro|ans?\b|jours?\b|mois\b))"
+_NOT_A_DEPARTMENT = r"(?![\w.]|,\d)(?! ?(?:salarie|personne|employe|etp|%|€|euro|ans?\b|jours?\b|mois\b))"
 # A department number only counts where it reads as one: alone, "dans le 63", "département 38", "(69)".
 _DEPARTMENT_NUMBER_RES = [
     re.compile(r"^(?:le |dans le |en |du )?(?P<code>" + _CODE + r")$"),

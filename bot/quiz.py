@@ -10,7 +10,7 @@ import re
 from typing import Any, Callable, Mapping
 
 from bot.eligibility import QuizAnswers, needs_agreement, needs_headcount
-from bot.french import normalize, parse_headcount, parse_role, parse_structure_type, parse_yes_no
+from bot.french import fold, normalize, parse_headcount, parse_role, parse_structure_type, parse_yes_no
 from bot.places import parse_place
 
 UNKNOWN = "unknown"
@@ -29,7 +29,7 @@ QUESTIONS = (
 YES_NO_QUESTIONS = ("agreement", "novelty", "working_life", "lasting_change", "stakeholders")
 
 STRUCTURE_VALUES = ("pme", "association", "collectif", "grande_entreprise", "public", "independant")
-ROLE_VALUES = ("dirigeant", "representant_salaries", "porteur_collectif", "salarie", "externe")
+ROLE_VALUES = ("dirigeant", "representant_salaries", "porteur_collectif", "salarie", "benevole", "externe")
 # Structures the page does not cover: no need to ask the rest of the quiz.
 EXCLUDED_STRUCTURES = ("grande_entreprise", "public", "independant")
 HEADCOUNT_LIMIT = 250
@@ -47,6 +47,7 @@ ROLE_LABELS = {
     "representant_salaries": "représentant des salariés",
     "porteur_collectif": "représentant de l'organisation porteuse",
     "salarie": "salarié de la structure",
+    "benevole": "bénévole de la structure",
     "externe": "personne extérieure à la structure",
 }
 ANSWER_LABELS = {"yes": "oui", "no": "non", UNKNOWN: "à préciser"}
@@ -217,15 +218,23 @@ def prefill(text: str) -> dict[str, Any]:
     """Facts a visitor states while asking to take the quiz ("une asso de 40 salariés à Lyon")."""
     facts: dict[str, Any] = {}
     structure = parse_structure_type(text)
+    if structure == "pme" and not _SIZED_COMPANY.search(normalize(text)) and parse_headcount(text) is None:
+        structure = None  # "le projet de ma boîte": a company, but of what size? the quiz asks
     if structure:
         facts["structure_type"] = structure
     headcount = parse_headcount(text)
     place = parse_place(text)
+    if place and place.department and headcount is not None and str(headcount) == place.department.lstrip("0"):
+        # One number for two facts? "14 salariés dans le 63" has another place; "une PME dans le 38" has not.
+        other = parse_place(re.sub(r"(?<!\d)0?%d(?!\d)" % headcount, " ", text, count=1))
+        if other:
+            place = other
+        else:
+            headcount = None
     # A lone number is ambiguous (a department? a headcount?): only a number next to
     # a structure or employees word is taken as a headcount.
     if headcount is not None and (structure or _mentions_staff(text)):
-        if not (place and place.department and str(headcount) == place.department.lstrip("0")):
-            facts["headcount"] = headcount
+        facts["headcount"] = headcount
     if place:
         facts["place"] = place.label
         facts["in_region"] = place.in_region
@@ -233,10 +242,18 @@ def prefill(text: str) -> dict[str, Any]:
     role = parse_role(text) if _SPEAKS_OF_SELF.search(normalize(text)) else None
     if role:
         facts["role"] = role
+        if needs_agreement(role) and _AGREEMENT_GIVEN.search(normalize(text)):
+            facts["agreement"] = "yes"  # "je porte le projet pour le cluster, avec l'accord des entreprises"
     return facts
 
 
-_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|en tant que|je represente|moi-meme|mon role|ma fonction|je dirige|je preside)\b")
+_AGREEMENT_GIVEN = re.compile(r"\b(?:avec (?:l')?accord|(?:a|ont) donne (?:son|leur) accord|(?:est|sont) d'accord)\b")
+
+
+_SIZED_COMPANY = re.compile(r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
+                            r"|moyennes?)\b")
+_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
+                             r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b")
 
 
 def _mentions_staff(text: str) -> bool:
@@ -247,8 +264,13 @@ def _mentions_staff(text: str) -> bool:
 _PLACE_CUE = re.compile(r"\b(dans l[ea']|departement|situes?|bases?|implantes?|a|au|aux)\b")
 
 
+_NEGATED = re.compile(r"\b(?:ne |n')?(?:sommes|est|suis|etait|etions|sont)? ?pas (?:du tout )?(?:une?|le|la|les|des|dans l[ea']? ?|a|au|en|de)? ?"
+                      r"[\w'-]+(?: (?:de|d')? ?salaries?)?", re.IGNORECASE)
+
+
 def correction(text: str) -> dict[str, Any]:
-    """Facts in a correction: as `prefill`, but a bare number ("on est 300") is a headcount."""
+    """Facts in a correction: as `prefill`, but a bare number ("on est 300") is a headcount; "pas X mais Y" is Y."""
+    text = _NEGATED.sub(" ", fold(text))
     facts = prefill(text)
     if "headcount" in facts:
         return facts

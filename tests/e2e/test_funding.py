@@ -48,11 +48,12 @@ def test_only_what_is_missing_is_asked_with_buttons(chat):
     assert estimate(chat)["company_eur"] == 2000
 
 
-def test_a_rate_above_the_ceiling_is_computed_at_the_ceiling_and_said(chat):
+def test_a_rate_above_the_ceiling_shows_the_real_total_and_the_excess_to_confirm(chat):
     chat.say("pour 2 jours d'appui court avec un consultant à 1,2 k€ la journée, on paie combien ?")
     result = estimate(chat)
-    assert result["day_rate_eur"] == 1000 and result["company_eur"] == 400
-    assert "1 200 € HT" in chat.text and "à confirmer avec l'Aract" in chat.text
+    assert result == {"support": "court", "days": 2, "day_rate_eur": 1200, "total_eur": 2400, "funded_eur": 1600,
+                      "company_eur": 400, "excess_eur": 400}
+    assert "2 400 € HT" in chat.text and "400 € HT" in chat.text and "à confirmer avec l'Aract" in chat.text
 
 
 def test_an_eligible_verdict_offers_an_estimate(chat):

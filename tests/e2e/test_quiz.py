@@ -18,8 +18,9 @@ QUESTION_MARKS = {
 
 def asked(chat) -> str | None:
     """Which quiz question the last turn asks, from its wording."""
+    last = re.split(r"(?i)question \d+ sur \d+", chat.text)
     for question, mark in QUESTION_MARKS.items():
-        if re.search(r"Question \d+ sur \d+", chat.text) and mark in chat.text.split("Question")[-1]:
+        if len(last) > 1 and mark in last[-1]:
             return question
     return None
 
@@ -137,10 +138,12 @@ def test_correction_after_the_verdict_changes_it(chat):
     assert verdict(chat)["verdict"] == "not_eligible"
 
 
-def test_restart_goes_back_to_the_first_question(chat):
+def test_restart_asks_to_confirm_then_goes_back_to_the_first_question(chat):
     chat.say("je voudrais faire le test d'éligibilité")
     chat.say("Une association")
     chat.say("recommencer")
+    assert "effacées" in chat.text and asked(chat) is None
+    chat.click("Oui, recommencer")
     assert asked(chat) == "structure_type" and "Question 1 sur" in chat.text
 
 

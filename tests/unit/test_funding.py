@@ -64,13 +64,19 @@ def test_a_rate_at_the_ceiling_is_not_capped():
     assert not split.rate_capped and not split.rate_assumed and split.requested_rate_eur == Decimal(1000)
 
 
-@pytest.mark.parametrize("rate", [Decimal("1000.01"), 1200, "1500"])
-def test_a_rate_above_the_ceiling_is_computed_at_the_ceiling(rate):
+@pytest.mark.parametrize("rate, total, excess", [(Decimal("1000.01"), Decimal("5000.05"), Decimal("0.05")),
+                                                 (1200, Decimal(6000), Decimal(1000)), ("1500", Decimal(7500), Decimal(2500))])
+def test_a_rate_above_the_ceiling_shows_the_real_total_and_the_excess(rate, total, excess):
     split = compute_split("court", 5, rate)
-    assert split.day_rate_eur == DAY_RATE_CEILING_EUR
-    assert split.rate_capped and not split.rate_assumed
-    assert split.requested_rate_eur == Decimal(str(rate))
-    assert (split.total_eur, split.company_eur) == (Decimal(5000), Decimal(1000))
+    assert split.day_rate_eur == Decimal(str(rate)) and split.rate_capped and not split.rate_assumed
+    # 80 % and 20 % of the part within the ceiling (1 000 € HT a day); the rest is "à confirmer avec l'Aract"
+    assert (split.total_eur, split.funded_eur, split.company_eur, split.excess_eur) == (
+        total, Decimal(4000), Decimal(1000), excess)
+    assert split.to_dict()["excess_eur"] == (float(excess) if excess % 1 else int(excess))
+
+
+def test_excess_is_only_in_the_payload_above_the_ceiling():
+    assert "excess_eur" not in compute_split("long", 10, 900).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -167,9 +173,10 @@ def valid_requests(draw):
 
 
 @given(valid_requests())
-def test_property_funded_plus_company_is_the_total(request):
+def test_property_funded_plus_company_plus_excess_is_the_total(request):
     split = compute_split(*request)
-    assert split.funded_eur + split.company_eur == split.total_eur
+    assert split.funded_eur + split.company_eur + split.excess_eur == split.total_eur
+    assert (split.excess_eur > 0) == split.rate_capped
 
 
 @given(valid_requests())
@@ -183,8 +190,9 @@ def test_property_company_never_exceeds_its_cap_nor_the_total(request):
 @given(valid_requests())
 def test_property_company_pays_twenty_percent_to_the_cent(request):
     split = compute_split(*request)
-    assert abs(split.company_eur - split.total_eur * Decimal("0.2")) <= Decimal("0.005")
-    assert split.day_rate_eur <= DAY_RATE_CEILING_EUR
+    covered = split.total_eur - split.excess_eur
+    assert abs(split.company_eur - covered * Decimal("0.2")) <= Decimal("0.005")
+    assert covered <= DAY_RATE_CEILING_EUR * split.days
     assert split.total_eur == (split.day_rate_eur * split.days).quantize(Decimal("0.01"))
 
 

@@ -1,0 +1,247 @@
+"""What a visitor's words signal besides their values: a question, a correction, a refusal, noise, a control word.
+
+The NLU model gives an intent; these cues read the text itself, so that the
+dialogue can tell "non merci" at an optional question from "non" at a yes/no
+question, or "en fait on est 300" from a project description that happens to
+hold a number. All patterns work on `normalize`d text (lowercase, no accents).
+"""
+from __future__ import annotations
+
+import re
+
+from bot.french import normalize
+
+_QUESTION_WORDS = re.compile(
+    r"^(?:et |mais |alors |du coup |au fait |sinon |aussi |bon |ok |d'accord |euh )*"
+    r"(?:combien|comment|pourquoi|pk|pq|quand|qui|quel|quelle|quels|quelles|kel|kelle|ou |où|est-ce|est ce|estce"
+    r"|c'est quoi|c quoi|cest quoi|qu'est|quest|que |quoi|peut-on|peut on|puis-je|puis je|peux-tu|pouvez-vous"
+    r"|pouvez vous|y a-t-il|y a t il|ya t il|il y a|a qui|a quoi|dois-je|faut-il|faut il|on peut|je peux|est-il"
+    r"|sont-ils|avez-vous|avez vous|vous pouvez|tu peux|ça coute|ca coute|cb|koi|comment ça|comment ca)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """The visitor asks something: a question mark, or a sentence opening like a French question."""
+    return "?" in text or bool(_QUESTION_WORDS.search(normalize(text)))
+
+
+# An explicit correction of an earlier answer ("en fait on est 300", "non plutôt dans l'Ain").
+_CORRECTION = re.compile(
+    r"\b(?:en fait|en realite|finalement|plutot|je me suis trompee?s?|je me suis mal exprimee?|erreur"
+    r"|correction|corrige[rz]?|rectifi\w*|rectif|je voulais dire|j'ai voulu dire|je rectifie|pas \w+ mais"
+    r"|non c'est|non,? on est|non,? nous sommes|non,? on a|non,? nous avons|oups|pardon,? |ah non|ah ben non"
+    r"|modifie[rz]? (?:ma|mon|la|le)|changer (?:ma|mon|la|le)|au temps pour moi|autant pour moi|my bad"
+    r"|je corrige|mauvaise reponse|je reprends)\b"
+)
+
+
+def is_correction(text: str) -> bool:
+    """The visitor says an earlier answer was wrong."""
+    return bool(_CORRECTION.search(normalize(text)))
+
+
+# Natural refusals: "non merci", "je préfère pas", "je ne souhaite pas le communiquer", "passer".
+_REFUSAL = re.compile(
+    r"^\s*(?:non|nan|no|nope|niet)\s*(?:merci|ca ira|c'est bon|pas besoin)?\s*[.!]*\s*$"
+    r"|\b(?:non merci|pas envie|pas question|hors de question|surtout pas|sans facon|je refuse|refuse"
+    r"|je (?:ne )?(?:prefere|souhaite|veux|voudrais|tiens|desire) (?:pas|plutot pas|ne pas|point)"
+    r"|je (?:ne )?prefere(?:rais)? (?:ne pas|pas)|pas (?:tres )?chaud|pas la peine|pas necessaire|pas besoin"
+    r"|passer|on passe|passons|je passe|question suivante|suivant(?:e)?\b|skip|sauter|pas de (?:telephone|tel|numero|portable)"
+    r"|pas de tel\b|aucun numero|sans telephone|je n'en ai pas|j'en ai pas|pas communiquer|ne pas (?:le |la |les )?(?:communiquer|donner|dire)"
+    r"|je ne (?:le |la |les )?(?:communique|donne) pas|confidentiel|pas maintenant|plus tard|rien a ajouter"
+    r"|je ne veux pas|je veux pas|j'ai pas envie|ca me dit rien|non pas vraiment)\b"
+)
+
+
+def is_refusal(text: str) -> bool:
+    """A natural refusal to answer or to go on."""
+    return bool(_REFUSAL.search(normalize(text)))
+
+
+_DONT_KNOW = re.compile(
+    r"\b(?:je ne sais pas|je sais pas|je ne sais plus|sais pas|sait pas|jsp|j'sais pas|chais pas|aucune idee"
+    r"|pas d'idee|je n'en sais rien|j'en sais rien|aucune id|je ne suis pas sure?|pas sure?|pas certaine?"
+    r"|difficile a dire|dur a dire|je ne connais pas|je connais pas|inconnu|no idea|ne sait pas|ne savons pas"
+    r"|on ne sait pas|on sait pas|je verrai|a voir|a definir|pas encore decide|je ne peux pas dire)\b"
+)
+
+
+def is_dont_know(text: str) -> bool:
+    """"Je ne sais pas" in its many spellings."""
+    return bool(_DONT_KNOW.search(normalize(text)))
+
+
+_STOP = re.compile(
+    r"^\s*(?:stop|stoppe|arrete[rz]?|arret|annule[rz]?|annulation|abandonne[rz]?|quitter|quitte[rz]?|fin|terminer"
+    r"|laisse(?:z)? tomber|on arrete(?: la)?|j'arrete|je m'arrete|on laisse tomber|ca suffit|assez)\b"
+    r"|\b(?:arrete[rz]? (?:le|la|les|ce|cette|tout)|annule[rz]? (?:le|la|les|ce|cette|tout)|stop (?:le|la|au|a)"
+    r"|je (?:veux|voudrais|prefere) (?:arreter|abandonner|annuler|quitter)|on arrete|laisse(?:z)? tomber"
+    r"|je ne veux plus (?:continuer|repondre)|je veux plus (?:continuer|repondre))\b"
+)
+
+
+def is_stop(text: str) -> bool:
+    """A request to stop what is under way (or to pause it: "on met en pause, je reviens plus tard")."""
+    normalized = normalize(text)
+    return bool(_STOP.search(normalized) or _PAUSE.search(normalized))
+
+
+_PAUSE = re.compile(r"\b(?:en pause|faire une pause|je (?:reviendrai|reviens|repasserai) (?:plus tard|demain|apres)"
+                    r"|on (?:reprendra|continuera|verra) (?:plus tard|demain|apres)|je (?:finirai|continuerai) plus tard)\b")
+
+
+# Asking for information without a question mark: "je voudrais savoir les critères", "dites-moi qui finance".
+_ASKING_INFO = re.compile(
+    r"\b(?:je (?:voudrais|veux|souhaite|souhaiterais|aimerais) (?:savoir|connaitre|comprendre|des (?:infos|informations|precisions))"
+    r"|j'aimerais (?:savoir|connaitre|comprendre)|dites[- ]moi|expliquez|explique[- ]moi|parlez[- ]moi|renseignez[- ]moi"
+    r"|precisez|rappelez[- ]moi|(?:des )?(?:infos?|informations?|precisions?) sur|c'est quoi|c quoi|qu'est-ce)\b")
+
+
+def asks_something(text: str) -> bool:
+    """A question, with or without its question mark."""
+    return is_question(text) or bool(_ASKING_INFO.search(normalize(text)))
+
+
+_RESUME = re.compile(
+    r"\b(?:reprendre|reprenons|reprends|reprenez|on reprend|continuer|continuons|continue[rz]?|poursuivre"
+    r"|poursuivons|on continue|on y retourne|retour (?:au|a la) (?:test|quiz|questionnaire|question)"
+    r"|ou en etions|ou on en etait|la ou on en etait|ou nous en etions)\b"
+)
+_FROM_SCRATCH = re.compile(
+    r"\b(?:depuis le debut|du debut|a zero|au debut|recommencer|recommence|refaire|nouveau test|tout effacer"
+    r"|de zero|repartir de|reset)\b"
+)
+
+
+def is_resume(text: str) -> bool:
+    """"Reprendre le test": continue where it was (not from the first question)."""
+    normalized = normalize(text)
+    return bool(_RESUME.search(normalized)) and not _FROM_SCRATCH.search(normalized)
+
+
+def is_restart(text: str) -> bool:
+    """"Recommencer", "depuis le début": start over."""
+    return bool(_FROM_SCRATCH.search(normalize(text)))
+
+
+# Asking for a person in words the model may read as a question on the contacts ("je souhaite être contactée").
+_HUMAN = re.compile(
+    r"\b(?:etre (?:re)?contactee?s?|etre rappelee?s?|me (?:re)?contacter|me rappeler|me joindre|nous (?:re)?contacter"
+    r"|nous rappeler|parler a (?:quelqu'un|une personne|un humain|un conseiller|une conseillere|quelqu un)"
+    r"|(?:un|une) (?:vraie? )?(?:humain|personne physique|conseill(?:er|ere)) (?:me|nous)"
+    r"|quelqu'un au bout du fil|quelqu un au bout du fil|mettre en (?:relation|contact)|mettez-moi en (?:relation|contact)"
+    r"|qu'on me (?:rappelle|contacte)|qu'un (?:conseiller|humain) me|(?:contactez|rappelez|appelez|recontactez)[- ]moi"
+    r"|(?:echanger|discuter|parler|etre en contact|etre en relation) avec (?:un|une|quelqu'un|quelqu un|l'equipe|l'aract|vous)"
+    r"(?: (?:conseill\w+|humain|personne|vrai\w*|charge\w*))?)\b"
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """"Je souhaite être contactée", "quelqu'un au bout du fil ?": the handoff, whatever the model heard."""
+    return bool(_HUMAN.search(normalize(text)))
+
+
+_MENTIONS_QUIZ = re.compile(r"\b(?:test|quiz+|questionnaire|questions|eligibilite|eligible)\b")
+
+
+def mentions_quiz(text: str) -> bool:
+    """The visitor names the eligibility test."""
+    return bool(_MENTIONS_QUIZ.search(normalize(text)))
+
+
+# Insults and attempts to steer the assistant: never answered with a program topic.
+_HOSTILE = re.compile(
+    r"\b(?:con(?:ne|nard|nasse)?s?|debile|idiote?|abruti|cretin|merde|putain|pute|salope|encule|nul(?:le)?s?"
+    r"|naze|batard|ta gueule|ferme la|fdp|tg|ntm|degage|stupide|incompetente?s?)\b"
+    r"|\b(?:ignore[rsz]? (?:tes|vos|les|toutes|ces) (?:instructions|consignes|regles)|system prompt|prompt systeme"
+    r"|oublie (?:tes|vos|les) (?:instructions|consignes|regles)|tu es maintenant|jailbreak|mode developpeur"
+    r"|developer mode|act as|agis comme)\b"
+    r"|<\s*/?\s*(?:script|iframe|img|div|svg)\b|\b(?:select|union|drop|insert|delete)\b.*\b(?:from|table|into|where)\b"
+    r"|\bor\s+'?1'?\s*=\s*'?1"
+)
+
+
+def is_hostile(text: str) -> bool:
+    """An insult, an injection or an attempt to make the assistant leave its role."""
+    return bool(_HOSTILE.search(normalize(text)))
+
+
+_LETTERS = re.compile(r"[a-z]")
+_VOWELS = re.compile(r"[aeiouy]")
+_WORD = re.compile(r"[a-z']+")
+
+
+def is_noise(text: str) -> bool:
+    """Gibberish: no letters, or words with no vowel, or a keyboard mash."""
+    normalized = normalize(text)
+    if not _LETTERS.search(normalized):
+        return not re.search(r"\d", normalized)  # "..." or "?!" is noise; a lone number is not
+    words = _WORD.findall(normalized)
+    if not words:
+        return True
+    voweless = sum(1 for word in words if len(word) > 2 and not _VOWELS.search(word))
+    mashed = sum(1 for word in words if len(word) > 7 and len(set(word)) <= 3)
+    return (voweless + mashed) * 2 >= len(words) and len(words) <= 4
+
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL_ISH = re.compile(r"\S+@\S*|\S*@\S+")
+PHONE = re.compile(r"(?<![\d,.])(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\d,])|(?<![\d,.])\+\d{1,3}(?:[\s.-]?\d{2,4}){3,5}(?!\d)")
+
+
+def find_email(text: str) -> str | None:
+    """An email address written in the message."""
+    match = EMAIL.search(text or "")
+    return match.group(0).strip(".") if match else None
+
+
+def has_email_like(text: str) -> bool:
+    """Something with an @: an address, maybe mistyped."""
+    return bool(_EMAIL_ISH.search(text or ""))
+
+
+def find_phone(text: str) -> str | None:
+    """A French or international phone number written in the message."""
+    match = PHONE.search(text or "")
+    return match.group(0).strip() if match else None
+
+
+_NAME_CUE = re.compile(
+    r"\b(?:je m'appelle|je me nomme|moi c'est|mon nom est|mon nom c'est|mon nom :|nom :|c'est)\s+"
+    r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ' -]{2,60}?)(?=\s*(?:[,.;!?]|$|\bet\b|\bmon\b|\bma\b|\bmail\b|\bcourriel\b|\bemail\b))",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'.-]*$")
+_NOT_NAME_WORDS = frozenset(normalize(word) for word in (
+    "oui", "non", "ok", "merci", "bonjour", "salut", "stop", "test", "projet", "association", "entreprise", "pme",
+    "je", "nous", "on", "vous", "pourquoi", "combien", "comment", "quoi", "qui", "quel", "quelle", "pas", "ne",
+    "sais", "veux", "aide", "appui", "rien", "aucun", "personne", "le", "la", "les", "un", "une", "des", "du",
+    "est", "suis", "sommes", "avec", "pour", "dans", "mon", "ma", "mes", "notre",
+))
+
+
+def find_name(text: str) -> str | None:
+    """A person's name given with a cue ("je m'appelle Claire Martin", "moi c'est Paul")."""
+    match = _NAME_CUE.search(text or "")
+    if not match:
+        return None
+    name = match.group("name").strip(" -'")
+    return name if looks_like_name(name) else None
+
+
+def looks_like_name(text: str) -> bool:
+    """One to five words that could be a first and last name ("Claire Martin", "M. Dupont", "jean-paul")."""
+    words = (text or "").replace(",", " ").split()
+    if not 1 <= len(words) <= 5 or any(not _NAME_WORD.match(word) for word in words):
+        return False
+    return not any(normalize(word) in _NOT_NAME_WORDS for word in words)
+
+
+def without(text: str, *parts: str | None) -> str:
+    """The text with the given parts (an email, a phone) taken out, and the punctuation left around them."""
+    for part in parts:
+        if part:
+            text = text.replace(part, " ")
+    text = re.sub(r"\b(?:et|mon|ma|adresse|mail|e-mail|email|courriel|tel|tél|téléphone|telephone)\b\s*:?", " ", text,
+                  flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip(" ,;:-/")

@@ -1,0 +1,194 @@
+"""One visitor message in, the assistant's reply out: the dialogue of the assistant as plain Python.
+
+`respond` is called once per message by the `action_turn` custom action (the
+Rasa policy of `bot/dialogue_policy.py` predicts it after every message). It
+reads the message in the context of the flows under way (quiz, estimate,
+contact, kept on a stack) and applies the repair patterns of `repair`; it
+returns the messages, the slots to set and the new state, never an exception
+the visitor would see as silence (`recover`).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from bot import quiz
+from bot.dialogue import cues, estimate_flow, flows, quiz_flow, repair, stack
+from bot.dialogue.moves import SOCIAL, carries_estimate, kind_of
+from bot.dialogue.reading import Reading
+from bot.dialogue.state import State
+from bot.dialogue.texts import Texts, default_texts
+from bot.dialogue.turn import Outcome, Services, Turn
+
+ALL_SLOTS = (*quiz_flow.ANSWER_SLOTS, "eligibility", *estimate_flow.VALUE_SLOTS, "funding", "consent", "consent_at",
+             "contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project", "lead_id")
+NOT_UNDERSTOOD_MOVES = ("not_understood", "clarify")
+
+
+def respond(reading: Reading, slots: Mapping[str, Any], state: State | None = None, texts: Texts | None = None,
+            services: Services | None = None, now: Callable[[], str] | None = None) -> Outcome:
+    """The reply to one message."""
+    state = state if state is not None else State.from_slot(slots.get("dialogue"))
+    turn = Turn(reading, slots, state, texts or default_texts(), services, now)
+    dispatch(turn)
+    if turn.record.get("move") not in NOT_UNDERSTOOD_MOVES:
+        turn.state.misunderstood = 0
+    if turn.record.get("move") is None:
+        turn.mark("answer" if turn.state.active else "other")
+    return turn.outcome()
+
+
+def recover(slots: Mapping[str, Any], texts: Texts | None = None) -> Outcome:
+    """After an unexpected error: say so in French, close the flows, keep the answers; the next message works."""
+    state = State.from_slot(slots.get("dialogue"))
+    stopped = ["quiz"] if "quiz" in state.stack or "quiz" in state.stopped else []
+    turn = Turn(Reading(), slots, State(stopped=stopped, recent=state.recent), texts or default_texts())
+    if "contact" in state.stack:
+        turn.clear("consent", "consent_at", "contact_name", "contact_email", "contact_organisation",
+                   "contact_phone", "contact_project")
+    turn.say("utter_internal_error")
+    turn.mark("error", understood=False)
+    return turn.outcome()
+
+
+def dispatch(turn: Turn) -> None:
+    reading = turn.reading
+    kind = kind_of(reading)
+    offer, turn.state.offer = turn.state.offer, None
+    if offer and flows.answer_offer(turn, offer, kind):
+        return
+    if kind == "correct" and reading.entities.get("quiz_field") in quiz.QUESTIONS:
+        repair.correct_field(turn, reading.entities["quiz_field"])
+        return
+    if len(reading.parts) == 1:  # "Bonjour, je voudrais être rappelé": the greeting hid the request
+        turn.say("utter_greet_short", buttons=False)
+        turn.reading = reading = reading.parts[0]
+        kind = kind_of(reading)
+    if reading.parts and _several_questions(turn):
+        return
+    if (kind == "correct" or cues.is_correction(reading.typed)) and repair.correction(turn):
+        return
+    if turn.state.active:
+        flows.handle(turn, kind)
+        return
+    outside(turn, kind)
+
+
+def outside(turn: Turn, kind: str) -> None:
+    """No flow waits for an answer: questions, requests to start one, small talk."""
+    reading = turn.reading
+    text = reading.typed
+    found = estimate_flow.values(text, reading.entities) if (text or reading.entities) else {}
+    if kind == "start_quiz":
+        stack.start_quiz(turn, text)
+        turn.mark("start", flow="quiz")
+    elif kind == "estimate":
+        change = reading.entities.get("estimate_change")
+        stack.start_estimate(turn, found, change=change, fresh=not found and not change)
+        turn.mark("start", flow="estimate")
+    elif kind == "human":
+        stack.start_contact(turn)
+        turn.mark("start", flow="contact")
+    elif kind in ("resume", "choose"):
+        resume(turn)
+    elif kind == "restart":
+        restart(turn)
+    elif kind == "correct":
+        repair.which_correction(turn)
+    elif kind == "stop":
+        turn.say("utter_nothing_to_stop")
+        turn.mark("stop")
+    elif kind == "why":
+        turn.say("utter_why_quiz")
+        turn.mark("why")
+    elif kind == "goodbye":
+        turn.say("utter_goodbye")
+        turn.mark("goodbye")
+    elif kind == "cost":
+        repair.answer_topic(turn, "cout")
+    elif kind == "faq" and _estimate_follow_up(turn, found):
+        return
+    elif kind == "faq" and reading.entities.get("topic"):
+        repair.answer_topic(turn, reading.entities["topic"])
+    elif kind == "faq" and reading.topic_confidence >= repair.TOPIC_CONFIDENCE:
+        repair.answer_topic(turn, reading.topic)
+    elif kind in SOCIAL:
+        turn.say(repair.SOCIAL_RESPONSES[kind])
+        if kind == "english" and reading.topic_confidence >= 0.8:
+            repair.answer_topic(turn, reading.topic)
+        turn.mark(kind)
+    elif _estimate_follow_up(turn, found) or flows.old_quiz_button(turn, None):
+        return
+    elif kind == "inform" and quiz.prefill(text):
+        stack.start_quiz(turn, text)
+        turn.mark("start", flow="quiz")
+    elif kind == "noise" or not repair.clarify(turn):
+        repair.not_understood(turn)
+
+
+def _estimate_follow_up(turn: Turn, found: dict) -> bool:
+    """After an estimate, "et pour 3 jours ?" or "et à 800 € ?" gives a new one with the new value."""
+    if turn.get("funding") is None or not found:
+        return False
+    if not set(found) & {"consultant_days", "day_rate"} and kind_of(turn.reading) == "faq" \
+            and turn.reading.topic_confidence >= 0.5:
+        return False  # "et le long, il va jusqu'à combien de jours ?" asks, it does not estimate
+    stack.start_estimate(turn, found)
+    turn.mark("start", flow="estimate")
+    return True
+
+
+def resume(turn: Turn) -> None:
+    """"Reprendre": the quiz left unfinished goes on at its pending question."""
+    unfinished = quiz_flow.started(turn) and turn.get("eligibility") is None
+    if "quiz" in turn.state.stopped or unfinished:
+        stack.start_quiz(turn)
+        turn.mark("resume", flow="quiz")
+    elif cues.mentions_quiz(turn.reading.typed):
+        stack.start_quiz(turn, turn.reading.typed)
+        turn.mark("start", flow="quiz")
+    else:
+        turn.say("utter_nothing_to_resume")
+        turn.mark("resume")
+
+
+def restart(turn: Turn) -> None:
+    """"Recommencer" with nothing under way: the test from its first question if it was meant, else a new start."""
+    turn.mark("restart")
+    if turn.reading.button or cues.mentions_quiz(turn.reading.typed) or quiz_flow.started(turn):
+        quiz_flow.reset(turn)
+        turn.state.push("quiz")
+        turn.say("utter_quiz_restart")
+        stack.ask_pending(turn)
+        return
+    turn.clear(*ALL_SLOTS)
+    turn.state = State(recent=turn.state.recent)
+    turn.say("utter_restart")
+
+
+def _several_questions(turn: Turn) -> bool:
+    """A message with several questions: each FAQ answer, then the rest of the message as usual."""
+    parts = turn.reading.parts
+    if carries_estimate(turn.reading.typed):
+        return False  # "pour 10 jours d'appui long, combien on paierait ?" is one request with its values
+    faq_parts = [part for part in parts if (kind_of(part) == "faq" and part.topic_confidence >= 0.3)
+                 or kind_of(part) == "cost"]
+    topics = list(dict.fromkeys("cout" if kind_of(part) == "cost" else part.topic for part in faq_parts))
+    topics = [topic for topic in topics if topic]
+    others = [part for part in parts if part not in faq_parts and kind_of(part) not in ("unclear", "greet", "thank")]
+    if len(topics) + len(others[:1]) < 2:
+        return False
+    for index, topic in enumerate(topics):
+        last = index == len(topics) - 1 and not others and not turn.state.stack
+        turn.say(f"utter_faq/{topic}", buttons=last)
+    turn.mark("faq", topics=topics)
+    if others:
+        turn.reading = others[0]
+        kind = kind_of(others[0])
+        if turn.state.active:
+            flows.handle(turn, kind)
+        else:
+            outside(turn, kind)
+        turn.record["topics"] = topics
+    elif turn.state.active:
+        stack.ask_pending(turn, reminder=True)
+    return True

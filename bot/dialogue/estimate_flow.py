@@ -1,0 +1,125 @@
+"""The cost estimate as a flow: support and days asked when missing, the rate read when given, the split."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot.dialogue.turn import Turn
+from bot.french import digitize, format_eur
+from bot.funding import SUPPORT_MAX_DAYS, FundingError, compute_split, parse_days, parse_rate, parse_support
+
+NAME = "estimate"
+VALUE_SLOTS = ("support_type", "consultant_days", "day_rate")
+SUPPORT_LABELS = {"court": "appui court", "long": "appui long"}
+STEPS = ("support_type", "consultant_days")
+
+
+def pending(turn: Turn) -> str | None:
+    return next((slot for slot in STEPS if turn.get(slot) is None), None)
+
+
+def ask(turn: Turn, step: str, *, reminder: bool = False, retry: bool = False) -> None:
+    prefix = "utter_estimate_resume" if reminder else None
+    if step == "support_type":
+        turn.say("utter_reask_support_type" if retry else "utter_ask_support_type", prefix=prefix)
+    else:
+        support = turn.get("support_type") or "long"
+        name = "utter_reask_consultant_days" if retry else f"utter_ask_consultant_days_{support}"
+        turn.say(name, support=SUPPORT_LABELS[support], max_days=SUPPORT_MAX_DAYS[support], prefix=prefix)
+    turn.asked = step
+
+
+_DAYS_UNIT = re.compile(r"\d ?(?:jours?|journees?|jrs?|j)\b|\b(?:une?|demi)[ -]?(?:jours?|journees?)\b")
+_MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur|k\b)|\b(?:tarif|tjm|taux|prix)\b|(?:jours?|j) a \d")
+
+
+def values(text: str, entities: dict | None = None, asking: str | None = None) -> dict:
+    """Support, days and rate a message gives ("10 jours d'appui long à 900 € HT").
+
+    A lone number is a day count only as the answer to "combien de jours ?" (`asking`);
+    a rate needs a currency, a per-day word or "à" after days: "une asso loi 1901" gives neither.
+    """
+    entities = entities or {}
+    digits = digitize(text)
+    found: dict = {}
+    support = entities.get("support_type") or parse_support(text)
+    if support in SUPPORT_MAX_DAYS:
+        found["support_type"] = support
+    days = entities.get("consultant_days")
+    if days is None and (asking == "consultant_days" or _DAYS_UNIT.search(digits)):
+        days = parse_days(text)
+    if days is not None:
+        found["consultant_days"] = str(days)
+    rate = parse_rate(text) if _MONEY.search(digits) else None
+    if rate is not None:
+        found["day_rate"] = str(rate.ht)
+        if rate.ttc:
+            found["rate_ttc"] = str(rate.written)
+    return found
+
+
+def days_problem(support: str | None, days) -> str | None:
+    """The French explanation when a day count does not fit the support, else None."""
+    try:
+        compute_split(support or "long", Decimal(str(days)))
+    except FundingError as error:
+        return error.message
+    return None
+
+
+def apply(turn: Turn, found: dict) -> list[str]:
+    """Keep the values given; a day count that does not fit is explained, never kept. Returns the problems."""
+    problems = []
+    ttc = found.pop("rate_ttc", None)
+    if "support_type" in found and found["support_type"] != turn.get("support_type"):
+        turn.set("support_type", found["support_type"])
+        current = found.get("consultant_days") or turn.get("consultant_days")
+        if current is not None and days_problem(found["support_type"], current):
+            problems.append(days_problem(found["support_type"], current))
+            turn.clear("consultant_days")
+            found.pop("consultant_days", None)
+    if "consultant_days" in found:
+        problem = days_problem(turn.get("support_type"), found["consultant_days"])
+        if problem:
+            problems.append(problem)
+        else:
+            turn.set("consultant_days", found["consultant_days"])
+    if "day_rate" in found:
+        rate = Decimal(found["day_rate"])
+        if rate <= 0:
+            problems.append(turn.text_of("utter_funding_rate_invalid"))
+        else:
+            turn.set("day_rate", found["day_rate"])
+            if ttc:
+                turn.say("utter_funding_ttc_converted", ttc=format_eur(Decimal(ttc), ht=False),
+                         ht=format_eur(rate))
+    return problems
+
+
+def estimate(turn: Turn) -> None:
+    """The split with every assumption said, and the same figures for programs (`funding` payload)."""
+    support, rate = turn.get("support_type"), turn.get("day_rate")
+    try:
+        split = compute_split(support, Decimal(str(turn.get("consultant_days"))), Decimal(rate) if rate else None)
+    except FundingError as error:
+        turn.say("utter_funding_problem", problem=error.message)
+        turn.clear("day_rate", "funding")
+        return
+    variant = "capped" if split.rate_capped else "assumed" if split.rate_assumed else "given"
+    turn.say(f"utter_funding_estimate_{variant}", buttons=not turn.state.stack, support=SUPPORT_LABELS[split.support], days=split.days,
+             day_word="jour" if split.days == 1 else "jours", total=format_eur(split.total_eur),
+             funded=format_eur(split.funded_eur), company=format_eur(split.company_eur),
+             rate=format_eur(split.day_rate_eur), ceiling=format_eur(Decimal(1000)), excess=format_eur(split.excess_eur))
+    result = split.to_dict()
+    turn.send_custom({"funding": result})
+    turn.set("funding", result)
+    turn.state.clear_fails(NAME + ":")
+
+
+def reset(turn: Turn) -> None:
+    turn.clear(*VALUE_SLOTS)
+    turn.state.clear_fails(NAME + ":")
+
+
+def max_days(turn: Turn) -> int:
+    return SUPPORT_MAX_DAYS[turn.get("support_type") or "long"]

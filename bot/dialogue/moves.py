@@ -1,0 +1,76 @@
+"""What a message asks for, from the NLU's intent and the words themselves: one "kind" per message.
+
+The intent is the model's guess; the cues of `bot.dialogue.cues` correct it where
+the words are unambiguous ("reprendre le test" is a resume even if the model hears
+"recommencer", an insult is never a question on the program).
+"""
+from __future__ import annotations
+
+import re
+
+from bot.dialogue import cues
+from bot.dialogue.reading import FALLBACK, Reading, button_intent
+from bot.french import normalize
+
+INTENT_KINDS = {
+    "stop_quiz": "stop", "restart_quiz": "restart", "resume": "resume", "start_quiz": "start_quiz",
+    "ask_estimate": "estimate", "ask_human": "human", "why_question": "why", "correct_answer": "correct",
+    "faq": "faq", "greet": "greet", "thank": "thank", "goodbye": "goodbye", "capabilities": "capabilities",
+    "out_of_scope": "out_of_scope", "english": "english", "affirm": "affirm", "deny": "deny",
+    "dont_know": "dont_know", "inform": "inform", FALLBACK: "unclear", "choose": "choose",
+}
+SOCIAL = ("greet", "thank", "capabilities", "out_of_scope", "english")
+FLOW_REQUESTS = {"start_quiz": "quiz", "estimate": "estimate", "human": "contact"}
+COST_TOPICS = ("cout", "appui_court", "appui_long", "types_appui", "duree")
+_DAYS_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)? ?(?:jours?|journees?|jrs?|j)\b|\b(?:un|une|deux|trois|quatre|cinq|six|sept"
+                             r"|huit|neuf|dix|onze|douze|treize|quatorze|quinze) (?:jours?|journees?)\b")
+# An estimate is asked in these words (or given days or a rate); "combien pour nous ?" asks the cost in general.
+_ESTIMATE_WORDS = re.compile(r"\b(?:estim\w*|simul\w*|calcul\w*|chiffr\w*|devis|appui (?:court|long)|tarif|tjm)\b")
+_ASKING_ESTIMATE = re.compile(r"\b(?:estim\w*|simul\w*|chiffrage|chiffrer|calcul\w*)\b")
+_MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur)|\b(?:tarif|tjm|taux journalier|prix de journee)\b")
+
+
+def kind_of(reading: Reading) -> str:
+    """The kind of move: "stop", "faq", "estimate", "inform", "unclear"…"""
+    text = reading.typed
+    intent = button_intent(reading.text) if reading.button else reading.intent
+    kind = INTENT_KINDS.get(intent or FALLBACK, "unclear")
+    if reading.button:
+        return kind
+    if cues.is_hostile(text):
+        return "out_of_scope"
+    if cues.is_noise(text):
+        return "noise"  # gibberish: asked again with buttons, never read as a topic
+    if cues.is_resume(text) and kind in ("restart", "start_quiz", "resume", "unclear", "stop", "inform"):
+        return "resume"
+    if cues.is_restart(text) and kind in ("resume", "start_quiz", "unclear"):
+        return "restart"
+    if kind == "unclear" and cues.is_stop(text) and len(text.split()) <= 6:
+        return "stop"
+    if cues.is_stop(text) and "pause" in normalize(text) or kind != "stop" and _PAUSING(text):
+        return "stop"
+    if kind in ("faq", "unclear", "inform", "greet", "capabilities", "why") and cues.asks_for_a_person(text):
+        return "human"
+    if kind in ("faq", "unclear", "inform") and reading.topic in COST_TOPICS and carries_estimate(text):
+        return "estimate"
+    if kind in ("unclear", "faq", "inform", "affirm") and _ASKING_ESTIMATE.search(normalize(text)):
+        return "estimate"
+    if kind == "estimate" and not carries_estimate(text) and not _ESTIMATE_WORDS.search(normalize(text)) \
+            and not reading.entities:
+        return "cost"  # "à quel prix ?" asks the cost in general: the answer, and a button to estimate
+    return kind
+
+
+def _PAUSING(text: str) -> bool:
+    """"On met en pause, je reviendrai plus tard": a stop that keeps the answers, whatever the model heard."""
+    return cues.is_stop(text) and bool(re.search(r"\b(?:pause|plus tard|reviendrai|reviens|demain)\b", normalize(text)))
+
+
+def carries_estimate(text: str) -> bool:
+    """Days or an amount written out: "7 jours d'appui court", "à 900 € la journée"."""
+    normalized = normalize(text)
+    return bool(_DAYS_WITH_UNIT.search(normalized) or _MONEY.search(normalized))
+
+
+def flow_requested(kind: str) -> str | None:
+    return FLOW_REQUESTS.get(kind)

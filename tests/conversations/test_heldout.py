@@ -1,0 +1,159 @@
+"""The held-out conversations (tests/conversations/heldout/, written by someone who had not read data/).
+
+Each scenario is a whole conversation with what must happen at each turn; it runs
+against the real servers, with the invariants of the property walks checked too.
+The pass rate is printed at the end of the run.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from bot.dialogue.texts import default_texts
+from tests.conversations.moves import Move
+from tests.conversations.talkers import RestTalker
+from tests.conversations.walk import Walk
+
+FOLDER = Path(__file__).resolve().parent / "heldout"
+QUESTION_KEYS = {  # the responses that ask each question
+    "consultant_days": ("utter_ask_consultant_days", "utter_reask_consultant_days", "utter_estimate_days_dont_know"),
+    "support_type": ("utter_ask_support_type", "utter_reask_support_type", "utter_estimate_support_dont_know"),
+    "consent": ("utter_ask_consent", "utter_reask_consent"),
+    "contact_email": ("utter_ask_contact_email", "utter_reask_contact_email", "utter_contact_email_"),
+}
+RESULTS = {"passed": 0, "failed": []}
+
+
+def scenarios() -> list[tuple[str, dict]]:
+    found = []
+    for path in sorted(FOLDER.glob("*.yml")):
+        for scenario in yaml.safe_load(path.read_text(encoding="utf-8")).get("scenarios") or []:
+            found.append((f"{path.stem}: {scenario['name']}", scenario))
+    return found
+
+
+SCENARIOS = scenarios()
+
+
+def fold(text: str) -> str:
+    """Case, accents, apostrophes and the kinds of spaces left aside."""
+    text = unicodedata.normalize("NFKD", str(text).replace("\u2019", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " ")).strip()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def pass_rate():
+    yield
+    total = RESULTS["passed"] + len(RESULTS["failed"])
+    if total:
+        print(f"\nheld-out conversations: {RESULTS['passed']}/{total} passed "
+              f"({100 * RESULTS['passed'] / total:.0f} %)")
+        for name in RESULTS["failed"]:
+            print(f"  failed: {name}")
+
+
+@pytest.mark.parametrize("scenario", [s for _, s in SCENARIOS], ids=[name for name, _ in SCENARIOS])
+def test_held_out_conversation(assistant, scenario):
+    name = scenario["name"]
+    try:
+        play(assistant, scenario)
+    except AssertionError:
+        RESULTS["failed"].append(name)
+        raise
+    RESULTS["passed"] += 1
+
+
+def play(assistant: dict, scenario: dict) -> None:
+    talker = RestTalker(assistant)
+    walk = Walk(talker, track_given=False)
+    walk.buttons = list(default_texts().render("utter_greet").buttons)  # the widget opens on the welcome and its menu
+    for number, turn in enumerate(scenario["turns"], 1):
+        if "say" in turn:
+            move = Move("say", str(turn["say"]))
+        else:
+            title = turn.get("click") or turn.get("click_old")
+            pool = walk.buttons if "click" in turn else list(reversed(walk.seen_buttons))
+            button = next((b for b in pool if fold(title) in fold(b["title"])), None)
+            assert button, f"turn {number}: no button {title!r} in {[b['title'] for b in pool]}\n" + "\n".join(walk.log[-8:])
+            move = Move("click", button["payload"])
+        reply = walk.step(move)
+        check(assistant, talker, reply, turn.get("expect") or {}, f"turn {number} ({move.text!r})", walk)
+
+
+def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> None:
+    text = fold("\n".join(reply.texts))
+    context = f"{where}\n" + "\n".join(walk.log[-10:])
+    for wanted in expect.get("says") or []:
+        assert fold(wanted) in text, f"{where}: {wanted!r} not said\n{context}"
+    if expect.get("says_any"):
+        assert any(fold(w) in text for w in expect["says_any"]), f"{where}: none of {expect['says_any']}\n{context}"
+    for unwanted in expect.get("not_says") or []:
+        assert fold(unwanted) not in text, f"{where}: {unwanted!r} said\n{context}"
+    titles = [fold(b["title"]) for b in reply.buttons]
+    for wanted in expect.get("buttons") or []:
+        assert any(fold(wanted) in title for title in titles), f"{where}: no button {wanted!r} in {titles}\n{context}"
+    if "asks" in expect:
+        check_asks(reply, expect["asks"], context)
+    verdict = next((c["eligibility"] for c in reply.customs if "eligibility" in c), None)
+    if "verdict" in expect:
+        if expect["verdict"] in (None, "none"):
+            assert verdict is None, f"{where}: unexpected verdict {verdict}\n{context}"
+        else:
+            assert verdict and verdict["verdict"] == expect["verdict"], f"{where}: verdict {verdict}\n{context}"
+    for field, value in (expect.get("answers") or {}).items():
+        assert verdict, f"{where}: answers expected but no verdict\n{context}"
+        assert verdict["answers"].get(field) == value, \
+            f"{where}: answer {field} = {verdict['answers'].get(field)!r}, expected {value!r}\n{context}"
+    funding = next((c["funding"] for c in reply.customs if "funding" in c), None)
+    if "funding" in expect:
+        if expect["funding"] in (None, "none"):
+            assert funding is None, f"{where}: unexpected estimate {funding}\n{context}"
+        else:
+            assert funding, f"{where}: no estimate\n{context}"
+            for key, value in expect["funding"].items():
+                assert funding.get(key) == value, f"{where}: {key} = {funding.get(key)!r}, expected {value!r}\n{context}"
+    if "lead" in expect or "mail_to" in expect:
+        check_lead(assistant, talker.sender, expect, context)
+
+
+def check_asks(reply, wanted, context: str) -> None:
+    asked = (reply.slots.get("last_turn") or {}).get("asked")
+    question_keys = [key for key in reply.keys if key.startswith(("utter_ask_", "utter_reask_", "utter_estimate_",
+                                                                  "utter_contact_email_"))]
+    if wanted in (None, "none"):
+        assert asked is None, f"a question is still asked: {asked}\n{context}"
+        return
+    prefixes = QUESTION_KEYS.get(wanted, (f"utter_ask_{wanted}", f"utter_reask_{wanted}"))
+    assert asked == wanted and any(key.startswith(prefixes) for key in question_keys), \
+        f"asks {asked!r} ({question_keys}), expected {wanted!r}\n{context}"
+
+
+def check_lead(assistant, sender: str, expect: dict, context: str) -> None:
+    engine = sa.create_engine(assistant["env"]["DATABASE_URL"])
+    with engine.connect() as connection:
+        leads = connection.execute(sa.text("SELECT id, name, email, organisation FROM leads WHERE conversation_id = :c"),
+                                   {"c": sender}).all()
+        mails = connection.execute(sa.text("SELECT recipient FROM outbox WHERE lead_id IN "
+                                           "(SELECT id FROM leads WHERE conversation_id = :c)"), {"c": sender}).all()
+    if "lead" in expect:
+        if expect["lead"] in (None, "none"):
+            assert not leads, f"a lead was kept: {leads}\n{context}"
+        else:
+            assert len(leads) == 1, f"{len(leads)} leads\n{context}"
+            row = dict(zip(("id", "name", "email", "organisation"), leads[0]))
+            for key, value in expect["lead"].items():
+                assert fold(row.get(key) or "") == fold(value), f"lead {key} = {row.get(key)!r}, expected {value!r}\n{context}"
+    if "mail_to" in expect:
+        assert [m[0] for m in mails] == [expect["mail_to"]], f"mails to {mails}\n{context}"
+
+
+def test_the_held_out_set_is_big_enough():
+    assert len(SCENARIOS) >= 60
+    assert json.dumps([s for _, s in SCENARIOS])  # plain data
