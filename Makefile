@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-stories test-e2e bench scale-test audit lock clean
+.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-e2e test-conversations bench scale-test audit lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
@@ -71,15 +71,20 @@ validate: install
 test-unit: install-dev
 	$(BIN)/python -m pytest tests/unit -q
 
+# Intent and FAQ-answer accuracy on the held-out set (never tuned on), then on the development set.
 test-nlu: install-dev $(MODEL)
-	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --min-accuracy 0.90
+	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --set heldout --min-accuracy 0.93
+	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --set dev --min-accuracy 0.93
 
-test-stories: install-dev $(MODEL)
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out var/results/core --fail-on-prediction-errors --no-plot
-
-# Every suite that needs the running servers shares one start of them (one pytest session).
+# Every suite that needs the running servers shares one start of them (one pytest session), the
+# conversation suites included (random walks, held-out conversations, regression walks).
 test-e2e: install-dev $(MODEL)
-	$(BIN)/python -m pytest tests/actions tests/e2e tests/web tests/staff tests/security -q
+	$(BIN)/python -m pytest tests/actions tests/e2e tests/web tests/staff tests/security tests/conversations -q -rs
+
+# More random walks against the servers than `make test` runs: make test-conversations N=2000
+N ?= 1000
+test-conversations: install-dev $(MODEL)
+	CONVERSATION_WALKS=$(N) DIALOGUE_WALKS=$(N) $(BIN)/python -m pytest tests/conversations/test_properties.py tests/unit/test_dialogue_properties.py -q -s
 
 # pip-audit in its own venv (it needs a newer `packaging` than Rasa allows); accepted risks in tests/tools/audit-accepted.txt.
 # A vulnerability fails the run; an audit that could not reach PyPI's or OSV's advisories is reported, not hidden.
@@ -88,7 +93,7 @@ audit: install-dev
 	if [ $$code -eq 3 ]; then echo "make audit : audit des dépendances impossible depuis cette machine (raison ci-dessus) ; à relancer là où PyPI ou OSV répondent."; \
 	elif [ $$code -ne 0 ]; then exit $$code; fi
 
-test: install-dev validate test-unit audit $(MODEL) test-nlu test-stories test-e2e
+test: install-dev validate test-unit audit $(MODEL) test-nlu test-e2e
 	@echo "make test: all suites passed"
 
 # Figures of the running assistant against Rasa's starter assistant (bench/README.md); not part of `make test`.

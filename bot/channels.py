@@ -80,6 +80,30 @@ TECHNICAL_PROBLEM = (
 )
 
 
+def keep_conversations_alive(app: Any) -> None:
+    """After Rasa's circuit breaker trips, the conversation listens again (Rasa's `on_circuit_break` hook).
+
+    Rasa stops predicting after too many actions for one message, without the final
+    `action_listen`; at the next message it counts those actions again and trips at
+    once, so every later message, "recommencer" and /restart included, got nothing.
+    With one action per message (bot/dialogue_policy.py) the breaker should never
+    trip; if it does, the visitor gets the French apology and the next message is
+    handled from a clean state.
+    """
+    processor = getattr(getattr(getattr(app, "ctx", None), "agent", None), "processor", None)
+    if processor is not None:
+        processor.on_circuit_break = listen_after_circuit_break
+
+
+def listen_after_circuit_break(tracker: Any, output_channel: Any, nlg: Any) -> None:
+    """Close the turn the breaker cut short, as `action_listen` would have (the tracker is saved right after)."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted
+
+    logger.error("circuit breaker tripped for a conversation: it listens again for the next message")
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
 def help_email() -> str:
     """The help contact shown when the assistant cannot answer."""
     return os.environ.get("HELP_EMAIL") or "j.bertin@anact.fr"
@@ -232,6 +256,10 @@ class SiteRestInput(InputChannel):
 
         # The model is loaded before the server starts (Rasa's own listener): give its leftovers back.
         webhook.listener("after_server_start")(memory.release_free_memory_every_minute)
+
+        @webhook.listener("after_server_start")
+        async def hook_circuit_breaker(app, _loop) -> None:
+            keep_conversations_alive(app)
         webhook.listener("before_server_stop")(memory.stop_releasing_free_memory)
         webhook.listener("before_server_stop")(action_server.close_kept_sessions)
 

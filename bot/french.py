@@ -182,7 +182,7 @@ _SMS = {
     "auj": "aujourd'hui", "ouep": "ouais", "ouaip": "ouais", "oue": "ouais", "wi": "oui", "mrc": "merci",
     "mci": "merci", "slt": "salut", "bjr": "bonjour", "svp": "s'il vous plait", "stp": "s'il te plait",
     "qd": "quand", "tjrs": "toujours", "jvais": "je vais", "jveux": "je veux", "jpeux": "je peux",
-    "jsais": "je sais", "chai": "je sais", "sal": "salaries", "slr": "salaries",
+    "jsais": "je sais", "chai": "je sais", "sal": "salaries", "slr": "salaries", "ui": "oui", "biensur": "bien sur",
 }
 _SMS_RE = re.compile(r"\b(?:" + "|".join(sorted(_SMS, key=len, reverse=True)) + r")\b")
 
@@ -297,12 +297,26 @@ def parse_yes_no(text: str) -> str | None:
     return None
 
 
+_GENERIC_COMPANY = re.compile(r"entreprises?|societes?|boites?")
+
+
+def _find_match(text: str, label: str) -> str | None:
+    pattern = dict(_STRUCTURES)[label]
+    match = pattern.search(text)
+    return match.group(0) if match else None
+
+
 def parse_structure_type(text: str) -> str | None:
     """Type of structure: pme, association, collectif, grande_entreprise, public, independant, or None."""
     normalized = normalize(text)
     if re.search(r"\bS\.?A\.?(?![\w.])", fold(text)) is None:
         normalized = re.sub(r"\bsa\b", "--", normalized)  # "sa" is a possessive unless written "SA"
     found = _find_first(normalized, _STRUCTURES)
+    if found == "pme" and _GENERIC_COMPANY.fullmatch(_find_match(normalized, "pme") or ""):
+        # "mon entreprise est une multinationale": a generic word first, the kind of structure after it
+        specific = [label for label, pattern in _STRUCTURES if label not in ("pme", "one_person_company")
+                    and pattern.search(normalized)]
+        found = specific[0] if specific else found
     if found is None and _WORKING_ALONE_RE.search(normalized):
         return "independant"
     if found == "one_person_company":
@@ -311,9 +325,16 @@ def parse_structure_type(text: str) -> str | None:
     return found
 
 
+# "Directeur de site, c'est moi le dirigeant ici": a plain claim of running the structure wins over a job title.
+_CLAIMS_MANAGER = re.compile(r"\b(?:c'est moi (?:le|la|qui)|je suis (?:le|la|moi-meme le|moi-meme la)) ?"
+                             r"(?:dirigeante?|patron(?:ne)?|gerante?|responsable de la structure|dirige)\b")
+
+
 def parse_role(text: str) -> str | None:
-    """Role of the person: dirigeant, representant_salaries, porteur_collectif, salarie, externe, or None."""
+    """Role of the person: dirigeant, representant_salaries, porteur_collectif, salarie, benevole, externe, or None."""
     normalized = normalize(text)
+    if _CLAIMS_MANAGER.search(normalized):
+        return "dirigeant"
     for role, pattern in _ROLES:  # specific roles first: "représentant du personnel" is not a "salarié"
         if pattern.search(normalized):
             return role

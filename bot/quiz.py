@@ -70,7 +70,8 @@ _DONT_KNOW = re.compile(r"\b(je ne sais pas|je sais pas|sais pas|sait pas|jsp|au
 
 
 def _is_unknown(text: str) -> bool:
-    return bool(_DONT_KNOW.search(normalize(text)))
+    # A long message telling the story of the structure may say "je ne sais pas si…": that is no answer.
+    return len(text.split()) <= 12 and bool(_DONT_KNOW.search(normalize(text)))
 
 
 def _read_choice(parser: Callable[[str], Any], allowed: tuple) -> Callable[[Any], dict | None]:
@@ -284,3 +285,24 @@ def correction(text: str) -> dict[str, Any]:
     facts.pop("in_region", None)
     facts["headcount"] = headcount
     return facts
+
+
+# The project criteria by the words a visitor uses to name them in a correction ("en fait si, c'est nouveau pour nous").
+_CRITERIA_WORDS = {
+    "novelty": re.compile(r"\b(?:novat\w*|nouveaut\w*|nouveau|nouvelle|innov\w*|inedit\w*)\b"),
+    "working_life": re.compile(r"\b(?:qualite de vie|qvt|conditions de travail|bien-etre|bien etre)\b"),
+    "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques)\b"),
+    "stakeholders": re.compile(r"\b(?:parties (?:concernees|prenantes)|mobilis\w*|tout le monde|les salaries sont associes)\b"),
+    "agreement": re.compile(r"\b(?:accord)\b"),
+}
+_YES_AFTER_ALL = re.compile(r"\b(?:en fait|mais|finalement|si) si\b|\bsi,|^si\b")
+
+
+def criterion_correction(text: str) -> dict[str, Any]:
+    """A yes/no criterion corrected in words: one criterion named, with a yes or a no."""
+    normalized = normalize(text)
+    named = [question for question, pattern in _CRITERIA_WORDS.items() if pattern.search(normalized)]
+    if len(named) != 1:
+        return {}
+    answer = "yes" if _YES_AFTER_ALL.search(normalized) else parse_yes_no(text)
+    return {named[0]: answer} if answer in ("yes", "no") else {}

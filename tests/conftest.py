@@ -266,3 +266,18 @@ def browser():
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures of the conversation suites (walks, pass rates), shown even when everything passed."""
+    import sys as _sys
+
+    lines = []
+    for name in ("tests.conversations.test_properties", "tests.conversations.test_heldout"):
+        module = _sys.modules.get(name)
+        if module is not None:
+            lines += module.summary()
+    if lines:
+        terminalreporter.section("conversations")
+        for line in lines:
+            terminalreporter.write_line(line)

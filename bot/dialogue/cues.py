@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.french import normalize
+from bot.french import fold, normalize
 
 _QUESTION_WORDS = re.compile(
     r"^(?:et |mais |alors |du coup |au fait |sinon |aussi |bon |ok |d'accord |euh )*"
@@ -67,8 +67,8 @@ _DONT_KNOW = re.compile(
 
 
 def is_dont_know(text: str) -> bool:
-    """"Je ne sais pas" in its many spellings."""
-    return bool(_DONT_KNOW.search(normalize(text)))
+    """"Je ne sais pas" in its many spellings, as an answer (not inside a long story)."""
+    return len(text.split()) <= 12 and bool(_DONT_KNOW.search(normalize(text)))
 
 
 _STOP = re.compile(
@@ -130,7 +130,11 @@ _HUMAN = re.compile(
     r"|nous rappeler|parler a (?:quelqu'un|une personne|un humain|un conseiller|une conseillere|quelqu un)"
     r"|(?:un|une) (?:vraie? )?(?:humain|personne physique|conseill(?:er|ere)) (?:me|nous)"
     r"|quelqu'un au bout du fil|quelqu un au bout du fil|mettre en (?:relation|contact)|mettez-moi en (?:relation|contact)"
-    r"|qu'on me (?:rappelle|contacte)|qu'un (?:conseiller|humain) me|(?:contactez|rappelez|appelez|recontactez)[- ]moi"
+    r"|qu'on me (?:rappelle|contacte)|qu'un (?:conseiller|humain) me|(?:contactez|appelez|recontactez)[- ]moi"
+    r"|rappelez[- ]moi(?! (?:le|la|les|l'|ce|ces|comment|pourquoi|combien|quel\w*|qui|quand|ou|si|de|d'))"
+    r"|(?:etre |me )?mise?s? en (?:relation|contact)|etre en lien avec"
+    r"|(?:un|une|quelqu'un|quelqu un|une personne) (?:conseill\w+ )?(?:de l'aract )?(?:pourrait|peut|pourra|pourriez)"
+    r" (?:m'|me |nous )(?:ecrire|appeler|rappeler|contacter|recontacter|repondre)"
     r"|(?:echanger|discuter|parler|etre en contact|etre en relation) avec (?:un|une|quelqu'un|quelqu un|l'equipe|l'aract|vous)"
     r"(?: (?:conseill\w+|humain|personne|vrai\w*|charge\w*))?)\b"
 )
@@ -168,20 +172,29 @@ def is_hostile(text: str) -> bool:
 
 _LETTERS = re.compile(r"[a-z]")
 _VOWELS = re.compile(r"[aeiouy]")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[A-Za-z']+")
+_ACRONYM = re.compile(r"^[A-Z0-9&]{2,6}$")
 
 
 def is_noise(text: str) -> bool:
-    """Gibberish: no letters, or words with no vowel, or a keyboard mash."""
-    normalized = normalize(text)
-    if not _LETTERS.search(normalized):
-        return not re.search(r"\d", normalized)  # "..." or "?!" is noise; a lone number is not
-    words = _WORD.findall(normalized)
+    """Gibberish: no letters, or mostly words with no vowel or a keyboard mash ("xkcd ptdr", "azertyuiop").
+
+    Acronyms in capitals (BTP, ADMR, CSE) are words: an organisation's name is no noise.
+    """
+    folded = fold(text)
+    if not _LETTERS.search(folded.lower()):
+        return not re.search(r"\d", folded)  # "..." or "?!" is noise; a lone number is not
+    words = [word for word in _WORD.findall(folded) if not _ACRONYM.match(word)]
     if not words:
-        return True
-    voweless = sum(1 for word in words if len(word) > 2 and not _VOWELS.search(word))
-    mashed = sum(1 for word in words if len(word) > 7 and len(set(word)) <= 3)
+        return False
+    lowered = [word.lower() for word in words]
+    voweless = sum(1 for word in lowered if len(word) > 2 and not _VOWELS.search(word) and word not in _KNOWN_SHORT)
+    mashed = sum(1 for word in lowered if (len(word) > 7 and len(set(word)) <= 3) or word in _MASHES)
     return (voweless + mashed) * 2 >= len(words) and len(words) <= 4
+
+
+_KNOWN_SHORT = frozenset({"jsp", "stp", "svp", "bjr", "slt", "cb", "pk", "pq", "mrc", "nn", "tkt", "psk"})
+_MASHES = frozenset({"azerty", "azertyuiop", "qwerty", "qsdf", "qsdfghjklm", "wxcvbn", "aaaa", "blabla", "blablabla"})
 
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -245,3 +258,24 @@ def without(text: str, *parts: str | None) -> str:
     text = re.sub(r"\b(?:et|mon|ma|adresse|mail|e-mail|email|courriel|tel|tél|téléphone|telephone)\b\s*:?", " ", text,
                   flags=re.IGNORECASE)
     return re.sub(r"\s+", " ", text).strip(" ,;:-/")
+
+
+# A question in English: the French answer of the same topic ("same facts"), with the French-only notice.
+_ENGLISH_TOPICS = [
+    ("human", re.compile(r"\b(?:talk to|speak to|speak with|talk with|someone|somebody|a person|a human|call me|contact me)\b")),
+    ("cout", re.compile(r"\b(?:cost|price|pay|fee|fees|funded|funding|how much)\b")),
+    ("duree", re.compile(r"\b(?:how long|duration|last|days)\b")),
+    ("beneficiaires", re.compile(r"\b(?:who can|eligible|eligibility|apply for|which compan\w*|non-profit|ngo)\b")),
+    ("candidater", re.compile(r"\b(?:apply|application|submit|file)\b")),
+    ("comite", re.compile(r"\b(?:committee|selection|selects?)\b")),
+    ("criteres", re.compile(r"\b(?:criteria|requirements?)\b")),
+    ("contact", re.compile(r"\b(?:contact|email|e-mail|phone|reach)\b")),
+    ("donnees", re.compile(r"\b(?:data|privacy|gdpr|personal information)\b")),
+    ("programme", re.compile(r"\b(?:what is|about|program|programme)\b")),
+]
+
+
+def english_topic(text: str) -> str | None:
+    """The FAQ topic an English question is about, if any."""
+    lowered = (text or "").lower()
+    return next((topic for topic, pattern in _ENGLISH_TOPICS if pattern.search(lowered)), None)

@@ -59,6 +59,8 @@ def dispatch(turn: Turn) -> None:
     if kind == "correct" and reading.entities.get("quiz_field") in quiz.QUESTIONS:
         repair.correct_field(turn, reading.entities["quiz_field"])
         return
+    if reading.intent == "english" and kind == "human" and not reading.button:
+        turn.say("utter_english", buttons=False)  # "I'd like to talk to someone": said in French, then done
     if len(reading.parts) == 1:  # "Bonjour, je voudrais être rappelé": the greeting hid the request
         turn.say("utter_greet_short", buttons=False)
         turn.reading = reading = reading.parts[0]
@@ -92,7 +94,7 @@ def outside(turn: Turn, kind: str) -> None:
         resume(turn)
     elif kind == "restart":
         restart(turn)
-    elif kind == "correct":
+    elif kind == "correct" and quiz_flow.started(turn):
         repair.which_correction(turn)
     elif kind == "stop":
         turn.say("utter_nothing_to_stop")
@@ -111,13 +113,19 @@ def outside(turn: Turn, kind: str) -> None:
         repair.answer_topic(turn, reading.entities["topic"])
     elif kind == "faq" and reading.topic_confidence >= repair.TOPIC_CONFIDENCE:
         repair.answer_topic(turn, reading.topic)
+    elif kind == "faq" and reading.intent in ("start_quiz", "inform"):
+        repair.answer_topic(turn, "beneficiaires")  # a question on who may apply, read as a request to test
     elif kind in SOCIAL:
-        turn.say(repair.SOCIAL_RESPONSES[kind])
-        if kind == "english" and reading.topic_confidence >= 0.8:
-            repair.answer_topic(turn, reading.topic)
+        topic = cues.english_topic(text) if kind == "english" else None
+        turn.say(repair.SOCIAL_RESPONSES[kind], buttons=topic is None)
+        if topic:  # the same facts as in French, in French
+            repair.answer_topic(turn, topic)
         turn.mark(kind)
     elif _estimate_follow_up(turn, found) or flows.old_quiz_button(turn, None):
         return
+    elif kind == "inform" and quiz.prefill(text) and cues.asks_something(text) \
+            and reading.topic_confidence >= repair.TOPIC_CONFIDENCE:
+        repair.answer_topic(turn, reading.topic)  # "et les associations, elles peuvent ?" asks the rule
     elif kind == "inform" and quiz.prefill(text):
         stack.start_quiz(turn, text)
         turn.mark("start", flow="quiz")
@@ -130,7 +138,7 @@ def _estimate_follow_up(turn: Turn, found: dict) -> bool:
     if turn.get("funding") is None or not found:
         return False
     if not set(found) & {"consultant_days", "day_rate"} and kind_of(turn.reading) == "faq" \
-            and turn.reading.topic_confidence >= 0.5:
+            and cues.asks_something(turn.reading.typed):
         return False  # "et le long, il va jusqu'à combien de jours ?" asks, it does not estimate
     stack.start_estimate(turn, found)
     turn.mark("start", flow="estimate")
@@ -180,6 +188,7 @@ def _several_questions(turn: Turn) -> bool:
     for index, topic in enumerate(topics):
         last = index == len(topics) - 1 and not others and not turn.state.stack
         turn.say(f"utter_faq/{topic}", buttons=last)
+        turn.state.topic = topic
     turn.mark("faq", topics=topics)
     if others:
         turn.reading = others[0]

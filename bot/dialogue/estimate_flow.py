@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from bot.dialogue.turn import Turn
-from bot.french import digitize, format_eur
+from bot.french import NUMBER, digitize, format_eur
 from bot.funding import SUPPORT_MAX_DAYS, FundingError, compute_split, parse_days, parse_rate, parse_support
 
 NAME = "estimate"
@@ -30,6 +30,12 @@ def ask(turn: Turn, step: str, *, reminder: bool = False, retry: bool = False) -
 
 
 _DAYS_UNIT = re.compile(r"\d ?(?:jours?|journees?|jrs?|j)\b|\b(?:une?|demi)[ -]?(?:jours?|journees?)\b")
+_NUMBER_RE = re.compile(NUMBER)
+# Words around a bare number that still make it the answer: "ok, 15 du coup", "disons 8", "on part sur 10".
+_FILLERS = frozenset("ok okay bon alors disons du coup on part sur va dire mettons environ a peu pres plutot genre je pense "
+                     "dirais euh ben bah donc ca fera fait ferait soit pour nous de l'appui court long jours jour "
+                     "c'est ce sera serait".split())
+_MAXIMUM = re.compile(r"\b(?:le |au )?(?:max|maxi|maximum|plafond|au plus|le plus)\b")
 _MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur|k\b)|\b(?:tarif|tjm|taux|prix)\b|(?:jours?|j) a \d")
 
 
@@ -48,6 +54,14 @@ def values(text: str, entities: dict | None = None, asking: str | None = None) -
     days = entities.get("consultant_days")
     if days is None and (asking == "consultant_days" or _DAYS_UNIT.search(digits)):
         days = parse_days(text)
+    if days is None and asking == "consultant_days":  # the answer to "combien de jours ?": "ok, 15 du coup", "le maximum"
+        numbers = _NUMBER_RE.findall(digits)
+        rest = _NUMBER_RE.sub(" ", digits)
+        if len(numbers) == 1 and all(word in _FILLERS for word in re.findall(r"[a-z']+", rest)):
+            days = Decimal(numbers[0][1].replace(" ", "")) if numbers[0][1] else None
+        elif _MAXIMUM.search(digits):
+            days = SUPPORT_MAX_DAYS[support or "long"] if support else None
+            found["maximum"] = True
     if days is not None:
         found["consultant_days"] = str(days)
     rate = parse_rate(text) if _MONEY.search(digits) else None
@@ -71,6 +85,8 @@ def apply(turn: Turn, found: dict) -> list[str]:
     """Keep the values given; a day count that does not fit is explained, never kept. Returns the problems."""
     problems = []
     ttc = found.pop("rate_ttc", None)
+    if found.pop("maximum", None) and "consultant_days" not in found:
+        found["consultant_days"] = str(SUPPORT_MAX_DAYS[turn.get("support_type") or "long"])
     if "support_type" in found and found["support_type"] != turn.get("support_type"):
         turn.set("support_type", found["support_type"])
         current = found.get("consultant_days") or turn.get("consultant_days")

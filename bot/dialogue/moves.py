@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot import quiz
 from bot.dialogue import cues
 from bot.dialogue.reading import FALLBACK, Reading, button_intent
 from bot.french import normalize
@@ -26,6 +27,13 @@ _DAYS_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)? ?(?:jours?|journees?|jrs?|j)\b|\b
                              r"|huit|neuf|dix|onze|douze|treize|quatorze|quinze) (?:jours?|journees?)\b")
 # An estimate is asked in these words (or given days or a rate); "combien pour nous ?" asks the cost in general.
 _ESTIMATE_WORDS = re.compile(r"\b(?:estim\w*|simul\w*|calcul\w*|chiffr\w*|devis|appui (?:court|long)|tarif|tjm)\b")
+_QUIZ_REQUEST = re.compile(r"\b(?:faire|passer|lancer|commencer|demarrer|refaire|essayer|tenter) (?:le |votre |ce |un |ton )?"
+                           r"(?:test|teste|quiz+|questionnaire)\b|\btester (?:mon|notre|le|son) projet\b"
+                           r"|\b(?:on|je) (?:peut|peux|pourrait|pourrais) (?:le )?tester\b|\bpeut-on (?:le )?tester\b"
+                           r"|^\W*(?:le |un |votre )?(?:test|quiz+|questionnaire)(?: d'eligibilite)?\b")
+# "c'est plafonné à combien ?" asks the page's caps, not an estimate.
+_CAP_WORDS = re.compile(r"\b(?:plafon\w*|au maximum|maximum|au max|au plus)\b")
+_SELF = re.compile(r"\b(?:on|nous|notre|nos|mon|ma|mes|je|j'|moi)\b")
 _ASKING_ESTIMATE = re.compile(r"\b(?:estim\w*|simul\w*|chiffrage|chiffrer|calcul\w*)\b")
 _MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur)|\b(?:tarif|tjm|taux journalier|prix de journee)\b")
 
@@ -47,21 +55,31 @@ def kind_of(reading: Reading) -> str:
         return "restart"
     if kind == "unclear" and cues.is_stop(text) and len(text.split()) <= 6:
         return "stop"
-    if cues.is_stop(text) and "pause" in normalize(text) or kind != "stop" and _PAUSING(text):
+    if kind != "stop" and _pausing(text):
         return "stop"
     if kind in ("faq", "unclear", "inform", "greet", "capabilities", "why") and cues.asks_for_a_person(text):
+        return "human"
+    if kind in ("faq", "unclear", "inform", "greet", "estimate", "correct", "capabilities") \
+            and _QUIZ_REQUEST.search(normalize(text)):
+        return "start_quiz"  # "asso de 30 salariés à Rennes, on peut faire le test ?"
+    if kind == "faq" and len([fact for fact in quiz.prefill(text) if fact != "in_region"]) >= 2 \
+            and _SELF.search(normalize(text)):
+        return "start_quiz"  # "on est une PME de 40 salariés à Lyon, c'est pour nous ?": their structure, their test
+    if kind in ("start_quiz", "inform") and cues.asks_something(text) and not _SELF.search(normalize(text)):
+        return "faq"  # "et les associations, elles peuvent ?" asks the rule, for others
+    if kind == "english" and cues.english_topic(text) == "human":
         return "human"
     if kind in ("faq", "unclear", "inform") and reading.topic in COST_TOPICS and carries_estimate(text):
         return "estimate"
     if kind in ("unclear", "faq", "inform", "affirm") and _ASKING_ESTIMATE.search(normalize(text)):
         return "estimate"
-    if kind == "estimate" and not carries_estimate(text) and not _ESTIMATE_WORDS.search(normalize(text)) \
-            and not reading.entities:
+    if kind == "estimate" and not carries_estimate(text) and not reading.entities and (
+            not _ESTIMATE_WORDS.search(normalize(text)) or _CAP_WORDS.search(normalize(text))):
         return "cost"  # "à quel prix ?" asks the cost in general: the answer, and a button to estimate
     return kind
 
 
-def _PAUSING(text: str) -> bool:
+def _pausing(text: str) -> bool:
     """"On met en pause, je reviendrai plus tard": a stop that keeps the answers, whatever the model heard."""
     return cues.is_stop(text) and bool(re.search(r"\b(?:pause|plus tard|reviendrai|reviens|demain)\b", normalize(text)))
 

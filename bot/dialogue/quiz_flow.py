@@ -81,6 +81,15 @@ def reset(turn: Turn) -> None:
 def corrections(turn: Turn, text: str) -> dict:
     """Answers an explicit correction changes ("en fait on est 300"): only values that differ from the known ones."""
     facts = quiz.correction(text)
+    if facts.get("place") and facts["place"] == turn.get("place"):
+        # "Marseille c'est notre siège, la structure est à Oyonnax": the old place named to be corrected
+        name = facts["place"].split(" (")[0]
+        other = parse_place(re.sub(re.escape(name), " ", text, flags=re.IGNORECASE))
+        if other:
+            facts["place"], facts["in_region"] = other.label, other.in_region
+    for question, answer in quiz.criterion_correction(text).items():
+        if turn.get(question) is not None:
+            facts.setdefault(question, answer)
     return {slot: value for slot, value in facts.items() if turn.get(slot) != value}
 
 

@@ -46,9 +46,12 @@ def digression(turn: Turn, kind: str) -> bool:
     if kind in ("faq", "capabilities", "out_of_scope") and not asking and not cues.is_hostile(reading.typed) \
             and turn.state.active:
         return False  # "le mardi" at a yes/no question: a failed answer, not a question on the committee
-    if kind == "faq" or (kind == "english" and reading.topic_confidence >= 0.8):
+    if kind == "faq" or (kind == "english" and cues.english_topic(reading.typed)):
         if kind == "english":
             turn.say("utter_english", buttons=False)
+            answered = answer_topic(turn, cues.english_topic(reading.typed))
+            stack.ask_pending(turn, reminder=True)
+            return answered
         topic = reading.entities.get("topic")  # a button names its topic
         if not topic and reading.topic_confidence < TOPIC_CONFIDENCE and kind == "faq":
             return False

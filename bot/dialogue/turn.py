@@ -106,8 +106,8 @@ class Turn:
 
     def _variant(self, index: int, message: Message) -> Message:
         """Another variation of the same response, or the same one said as a repetition."""
-        values = dict(self.values[index])
-        prefix, buttons, extra = values.pop("prefix", None), values.pop("buttons", True), values.pop("extra", ())
+        values = {key: value for key, value in self.values[index].items() if key not in ("buttons", "extra")}
+        prefix = values.pop("prefix", None)  # the buttons stay those of the message
         if message.key in self.texts and self.texts.variations(message.key) > 1:
             for variant in range(1, self.texts.variations(message.key)):
                 other = self.texts.render(message.key, variant, **values)

@@ -149,3 +149,56 @@ def test_a_malformed_database_url_is_a_clear_message_too(tmp_path):
     result = python_bot("run", env=env, timeout=120)
     assert result.returncode == 3 and "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert "pas-une-url" not in result.stderr
+
+
+def test_an_action_server_outage_mid_quiz_keeps_the_answers_and_the_pending_question(stack):
+    """Down at the third question: the apology, then the same question when the action server is back."""
+    sender = f"outage-{uuid.uuid4().hex}"
+    timed_say(stack, sender, "je voudrais faire le test d'éligibilité")
+    timed_say(stack, sender, "une association")
+    text, _ = timed_say(stack, sender, "42 salariés")
+    assert quiz_question(text) == "place", text
+    stack.stop("actions")
+    try:
+        text, seconds = timed_say(stack, sender, "Villeurbanne")
+        assert_apology(text, seconds, limit=5)
+    finally:
+        stack.start_actions()
+    text, _ = timed_say(stack, sender, "Villeurbanne")
+    assert quiz_question(text) == "role" and "Question 4 sur 8" in text, f"the quiz did not go on: {text}"
+
+
+@pytest.fixture(scope="module")
+def breaker_stack(tmp_path_factory) -> Stack:
+    """Rasa with its circuit breaker at one action per message: it trips after every reply."""
+    from bot.db import upgrade
+
+    stack = Stack(tmp_path_factory.mktemp("breaker"), {"MAX_NUMBER_OF_PREDICTIONS": "1"})
+    upgrade(stack.settings.database_url)
+    try:
+        stack.start_actions()
+        stack.start_rasa()
+        yield stack
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    finally:
+        stack.stop_all()
+
+
+def test_a_tripped_circuit_breaker_never_kills_the_conversation(breaker_stack):
+    """Rasa's breaker trips at every message here (it stops predicting after action_turn, before action_listen):
+    each message still gets its normal answer, the quiz goes on, and "recommencer" and /restart work."""
+    stack = breaker_stack
+    sender = f"breaker-{uuid.uuid4().hex}"
+    answers = ["je voudrais faire le test d'éligibilité", "une association", "42 salariés", "Villeurbanne"]
+    for text in answers:
+        reply, _ = timed_say(stack, sender, text)
+        assert APOLOGY not in reply and "Je ne comprends toujours pas" not in reply, reply
+    assert quiz_question(reply) == "role", reply
+    assert "Circuit breaker tripped" in stack.log_tail("rasa"), "the breaker did trip"
+    reply, _ = timed_say(stack, sender, "recommencer")
+    assert "effacées" in reply, reply
+    reply, _ = timed_say(stack, sender, "/restart")
+    assert "reparti de zéro" in reply, reply
+    reply, _ = timed_say(stack, sender, "combien ça coûte ?")
+    assert answers_the_price(reply), reply

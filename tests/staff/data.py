@@ -104,6 +104,19 @@ class Chat:
         self.tracker.update(BotUttered(text, data, {"utter_action": action} if action else {}, timestamp=self.clock))
         return self
 
+    def slot(self, name: str, value) -> "Chat":
+        from rasa.shared.core.events import SlotSet
+
+        self.tracker.update(SlotSet(name, value, timestamp=self.clock))
+        return self
+
+    def turn(self, understood: bool = True, **slots) -> "Chat":
+        """The dialogue's one action, its slots, and its record of the turn (as action_turn returns them)."""
+        self.action("action_turn")
+        for name, value in slots.items():
+            self.slot(name, value)
+        return self.slot("last_turn", {"move": "answer" if understood else "not_understood", "understood": understood})
+
     def form(self, name: str) -> "Chat":
         from rasa.shared.core.events import ActiveLoop
 
@@ -145,7 +158,7 @@ NOT_UNDERSTOOD = "Je ne suis pas sûr d'avoir bien compris. Pouvez-vous reformul
 
 
 def build_conversations(url: str) -> dict:
-    """Six conversations covering every column of the list; returns their ids and lead ids."""
+    """Seven conversations covering every column of the list; returns their ids and lead ids."""
     store = tracker_store(url)
     # 1. The full journey: quiz, eligible, estimate, lead, handoff sent.
     quiz = Chat("conv-eligible", NOW - timedelta(hours=2))
@@ -182,6 +195,14 @@ def build_conversations(url: str) -> dict:
     redo.bot(None, custom={"eligibility": TO_CHECK}).listen()
     redo.user("on recommence", "restart_quiz", 0.93).action("action_eligibility_verdict")
     redo.bot(None, custom={"eligibility": ELIGIBLE}).listen().save(store)
+    # 7. Through the dialogue's one action: a quiz answer, one message not understood, a name read as nlu_fallback
+    # by the model but understood as the answer to the contact question.
+    turns = Chat("conv-dialogue", NOW - timedelta(hours=5))
+    turns.user("je veux tester notre projet", "start_quiz", 0.96).turn().bot("Question 1 sur 8 — Quel type de structure ?")
+    turns.listen().user("une asso", "inform", 0.88).turn(structure_type="association").bot("Question 2 sur 8").listen()
+    turns.user("zzkq wxv", "nlu_fallback", 0.12).turn(understood=False).bot(NOT_UNDERSTOOD).listen()
+    turns.user("Camille Roux", "nlu_fallback", 0.31).turn(contact_name="Camille Roux").bot("Votre adresse ?").listen()
+    turns.save(store)
     store.engine.dispose()
     leads = {
         "eligible": add_lead(url, "conv-eligible", "Élodie Müller", "elodie@exemple.fr", ELIGIBLE, FUNDING, "sent",

@@ -21,7 +21,7 @@ def senders(url: str, **filters) -> list[str]:
 
 
 def test_list_is_newest_first_and_skips_chats_without_a_visitor_message(database_url, conversations):
-    assert senders(database_url) == ["conv-eligible", "conv-fallback", "conv-redo", "conv-xss", "conv-old"]
+    assert senders(database_url) == ["conv-eligible", "conv-dialogue", "conv-fallback", "conv-redo", "conv-xss", "conv-old"]
 
 
 def test_each_row_summarises_its_conversation(database_url, conversations):
@@ -43,11 +43,11 @@ def test_each_row_summarises_its_conversation(database_url, conversations):
     ({"verdict": "eligible"}, ["conv-eligible", "conv-redo"]),
     ({"verdict": "not_eligible"}, ["conv-xss"]),
     ({"verdict": "to_check"}, ["conv-old"]),
-    ({"verdict": "none"}, ["conv-fallback"]),
+    ({"verdict": "none"}, ["conv-dialogue", "conv-fallback"]),
     ({"lead": "yes"}, ["conv-eligible", "conv-old"]),
-    ({"lead": "no"}, ["conv-fallback", "conv-redo", "conv-xss"]),
+    ({"lead": "no"}, ["conv-dialogue", "conv-fallback", "conv-redo", "conv-xss"]),
     ({"handoff": "yes"}, ["conv-eligible"]),
-    ({"fallback": "yes"}, ["conv-fallback", "conv-xss"]),
+    ({"fallback": "yes"}, ["conv-dialogue", "conv-fallback", "conv-xss"]),
     ({"fallback": "no", "lead": "yes"}, ["conv-eligible", "conv-old"]),
     ({"date_from": paris_day(NOW - timedelta(days=4)), "date_to": paris_day(NOW - timedelta(days=2))}, ["conv-redo", "conv-xss"]),
     ({"date_to": paris_day(NOW - timedelta(days=10))}, ["conv-old"]),
@@ -123,19 +123,30 @@ def test_transcript_marks_what_was_not_understood(database_url, conversations):
     assert visitor[1].intent == "faq" and visitor[1].confidence == pytest.approx(0.34)
 
 
+def test_a_dialogue_turn_record_says_what_was_understood(database_url, conversations):
+    with session_scope(database_url) as session:
+        rows = {row.sender_id: row for row in list_conversations(session, Filters()).rows}
+        transcript = load_transcript(session, "conv-dialogue")
+    assert (rows["conv-dialogue"].fallback, rows["conv-dialogue"].quiz) == (True, True)
+    visitor = [m for m in transcript.messages if m.kind == "visitor"]
+    assert [(m.text, m.not_understood) for m in visitor] == [
+        ("je veux tester notre projet", False), ("une asso", False), ("zzkq wxv", True), ("Camille Roux", False)]
+
+
 def test_dashboard(database_url, conversations):
     with session_scope(database_url) as session:
         board = stats.dashboard(session, days=7)
         month = stats.dashboard(session, days=30)
-    assert (board.conversations, board.quiz_taken) == (4, 3)
+    assert (board.conversations, board.quiz_taken) == (5, 4)
     assert board.verdicts == {"eligible": 2, "not_eligible": 1, "to_check": 0}
     assert (board.leads, board.handoffs, board.pending_mails) == (1, 1, 1)
-    # 10 visitor messages in the week, 3 not understood (an nlu_fallback answered by a fallback action counts once).
-    assert (board.visitor_messages, board.not_understood) == (10, 3)
-    assert board.fallback_rate == pytest.approx(3 / 10)
+    # 14 visitor messages in the week, 4 not understood: an nlu_fallback answered by a fallback action counts once,
+    # and a name the model read as nlu_fallback but the dialogue took as the answer it was does not count.
+    assert (board.visitor_messages, board.not_understood) == (14, 4)
+    assert board.fallback_rate == pytest.approx(4 / 14)
     assert [m.text for m in board.misunderstood] == [
-        "et pour les coopératives été comme hiver ?", "quelle est la couleur du cheval blanc d'Henri IV ?", XSS]
-    assert (month.conversations, month.verdicts["to_check"], month.leads) == (5, 1, 2)
+        "zzkq wxv", "et pour les coopératives été comme hiver ?", "quelle est la couleur du cheval blanc d'Henri IV ?", XSS]
+    assert (month.conversations, month.verdicts["to_check"], month.leads) == (6, 1, 2)
 
 
 def test_csv_export_for_a_french_spreadsheet(database_url, conversations):
@@ -179,7 +190,7 @@ def test_purge_keeps_recent_data(database_url, conversations):
         assert (preview.leads, preview.mails, preview.conversations) == (1, 1, 1)
         erasure = protection.purge(session, timedelta(days=10))
         assert (erasure.leads, erasure.mails, erasure.events) == (1, 1, preview.events)
-    assert senders(database_url) == ["conv-eligible", "conv-fallback", "conv-redo", "conv-xss"]
+    assert senders(database_url) == ["conv-eligible", "conv-dialogue", "conv-fallback", "conv-redo", "conv-xss"]
     with session_scope(database_url) as session:
         assert reviews.get_review(session, "conv-old") is None
         assert session.execute(sa.text("SELECT count(*) FROM staff_lead_notes")).scalar_one() == 0

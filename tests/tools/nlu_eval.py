@@ -1,4 +1,9 @@
-"""Evaluate the trained model on the held-out set of tests/nlu/ and fail below a threshold."""
+"""Evaluate the trained model on a held-out set of tests/nlu/ and fail below a threshold.
+
+tests/nlu/heldout/ was written by a helper that had read neither the training data nor the
+other sets, and was not used to tune anything; tests/nlu/dev/, written the same way
+earlier, was used while developing (its errors were read) and stays as a regression check.
+"""
 from __future__ import annotations
 
 import argparse
@@ -11,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_rasa_test(model: Path, out: Path) -> None:
+def run_rasa_test(model: Path, out: Path, examples: Path) -> None:
     """Let Rasa classify every held-out example and write its reports."""
     subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu"),
+        [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", str(examples),
          "--out", str(out), "--no-plot", "--successes"],
         check=True,
     )
@@ -49,10 +54,13 @@ def main() -> int:
     """Run the evaluation; exit 1 when an accuracy is below the threshold."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--min-accuracy", type=float, default=0.90)
-    parser.add_argument("--out", type=Path, default=ROOT / "var" / "results" / "nlu")
+    parser.add_argument("--min-accuracy", type=float, default=0.93)
+    parser.add_argument("--set", default="heldout", help="a folder of tests/nlu/: heldout (default) or dev")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    run_rasa_test(args.model, args.out)
+    args.out = args.out or ROOT / "var" / "results" / f"nlu-{args.set}"
+    print(f"NLU set tests/nlu/{args.set}/")
+    run_rasa_test(args.model, args.out, ROOT / "tests" / "nlu" / args.set)
     intent = json.loads((args.out / "intent_report.json").read_text(encoding="utf-8"))
     intent_accuracy = intent["accuracy"]
     report("Intent accuracy (held-out)", intent_accuracy, confusions(args.out / "intent_errors.json", "intent"),

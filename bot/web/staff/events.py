@@ -19,11 +19,17 @@ EVENTS = sa.table(
     sa.column("action_name", sa.String),
     sa.column("data", sa.Text),
 )
-# The assistant did not understand: our own action, Rasa's default reply, or the core fallback.
+# The assistant did not understand. Since the dialogue runs in one action (action_turn), each turn ends with a
+# `last_turn` slot saying what the message was taken for; a name typed at the contact question is read by the
+# model as nlu_fallback but understood as an answer, so the slot decides, not the intent. Conversations held
+# before (rules and forms) are still read by their fallback actions.
 FALLBACK_ACTIONS = ("action_not_understood", "utter_default", "action_default_fallback")
-FALLBACK_INTENT = "nlu_fallback"
-# The quiz was taken: its start, its form, or its verdict (answers given before asking skip the form).
-QUIZ_ACTIONS = ("action_quiz_start", "eligibility_form", "action_eligibility_verdict")
+TURN_SLOT = "last_turn"
+NOT_UNDERSTOOD = '%"understood": false%'
+# The quiz was taken: an answer to one of its questions, or its verdict; for older conversations, its actions.
+QUIZ_QUESTIONS = ("structure_type", "headcount", "place", "role", "agreement", "novelty", "working_life",
+                  "lasting_change", "stakeholders")
+QUIZ_ACTIONS = ("action_quiz_start", "eligibility_form", "action_eligibility_verdict", *QUIZ_QUESTIONS)
 VERDICTS = ("eligible", "not_eligible", "to_check")
 HANDOFF_STATUSES = ("sent", "written")
 
@@ -33,9 +39,23 @@ def has_events(session: Session) -> bool:
     return sa.inspect(session.get_bind()).has_table("events")
 
 
+def not_understood_turn():
+    """SQL: this row is the record of a turn the dialogue did not understand."""
+    return sa.and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name == TURN_SLOT, EVENTS.c.data.like(NOT_UNDERSTOOD))
+
+
 def fallback_condition():
-    """SQL: this row shows the assistant did not understand."""
-    return sa.or_(EVENTS.c.action_name.in_(FALLBACK_ACTIONS), EVENTS.c.intent_name == FALLBACK_INTENT)
+    """SQL: this row shows the assistant did not understand (a turn record, or an older conversation's fallback).
+
+    The model's nlu_fallback intent alone does not: names and addresses typed at the contact questions get it."""
+    return sa.or_(EVENTS.c.action_name.in_(FALLBACK_ACTIONS), not_understood_turn())
+
+
+def is_not_understood_row(row) -> bool:
+    """In Python: a fallback action of an older conversation, or a turn record saying "not understood"."""
+    if row.action_name in FALLBACK_ACTIONS:
+        return True
+    return row.type_name == "slot" and row.action_name == TURN_SLOT and '"understood": false' in (row.data or "")
 
 
 def verdict_pattern(verdict: str) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Lead, OutboxMail, utcnow
 from bot.web.staff.conversations import conversation_table
-from bot.web.staff.events import (EVENTS, FALLBACK_ACTIONS, FALLBACK_INTENT, HANDOFF_STATUSES, VERDICTS, has_events,
+from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, VERDICTS, fallback_condition, has_events, is_not_understood_row,
                                   load_data, to_datetime)
 
 PERIODS = (7, 30, 365)
@@ -56,11 +56,8 @@ def misunderstood_messages(rows) -> tuple[int, list[Misunderstood]]:
     for row in rows:
         if row.type_name == "user":
             total += 1
-            fallback = row.intent_name == FALLBACK_INTENT
-            if fallback:
-                found.append(row)
-            last[row.sender_id] = (row, fallback)
-        elif row.action_name in FALLBACK_ACTIONS and row.sender_id in last and not last[row.sender_id][1]:
+            last[row.sender_id] = (row, False)
+        elif is_not_understood_row(row) and row.sender_id in last and not last[row.sender_id][1]:
             found.append(last[row.sender_id][0])
             last[row.sender_id] = (last[row.sender_id][0], True)
     messages = [Misunderstood(r.sender_id, to_datetime(r.timestamp), str(load_data(r.data).get("text") or ""))
@@ -92,7 +89,7 @@ def dashboard(session: Session, days: int = 7, now: datetime | None = None, show
     rows = session.execute(
         sa.select(e.sender_id, e.id, e.type_name, e.timestamp, e.intent_name, e.action_name, e.data)
         .where(e.timestamp >= since.timestamp(),
-               sa.or_(e.type_name == "user", e.action_name.in_(FALLBACK_ACTIONS)))
+               sa.or_(e.type_name == "user", fallback_condition()))
         .order_by(e.sender_id, e.id)
     ).all()
     board.visitor_messages, misunderstood = misunderstood_messages(rows)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.models import Lead
-from bot.web.staff.events import (EVENTS, FALLBACK_ACTIONS, FALLBACK_INTENT, has_events, load_data,
+from bot.web.staff.events import (EVENTS, has_events, is_not_understood_row, load_data,
                                   to_datetime)
 
 
@@ -54,7 +54,7 @@ def _visitor(data: dict, row) -> Message:
         "visitor", to_datetime(row.timestamp), str(data.get("text") or ""),
         intent=intent.get("name") or row.intent_name,
         confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
-        not_understood=(intent.get("name") or row.intent_name) == FALLBACK_INTENT,
+        not_understood=False,  # set by the turn's record (or an older fallback action) that follows
     )
 
 
@@ -84,7 +84,7 @@ def read_messages(rows) -> tuple[list[Message], dict | None, dict | None]:
             messages.append(message)
         elif row.type_name == "session_started" and messages:
             messages.append(Message("session", to_datetime(row.timestamp)))
-        elif row.action_name in FALLBACK_ACTIONS and last_visitor is not None:
+        elif is_not_understood_row(row) and last_visitor is not None:
             last_visitor.not_understood = True
     return messages, eligibility, funding
 
