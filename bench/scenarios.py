@@ -100,7 +100,7 @@ QUESTION_MARKS = {
     "lasting_change": ("durablement", "de façon durable"),
     "stakeholders": ("parties concernées", "personnes concernées"),
 }
-QUIZ_PROGRESS = re.compile(r"Question \d+ sur \d+")
+QUIZ_PROGRESS = re.compile(r"[Qq]uestion \d+ sur \d+")
 
 # Personas: a button title to click ("click:…") or free text, for each question they may be asked.
 PERSONAS = [
@@ -168,10 +168,12 @@ def assistant_visitor(rng: random.Random, outcome: Outcome) -> Visitor:
     verdict = custom(replies, "eligibility")
     outcome.quiz_verdict = verdict.get("verdict") if verdict else None
     replies = yield rng.choice(ESTIMATE_QUESTIONS)
-    for _ in range(3):  # the estimate asks only what is missing: the kind of support, then the days
+    for _ in range(4):  # the estimate asks only what is missing: the kind of support, then the days
         if custom(replies, "funding"):
             break
-        if click(replies, "Appui court", ""):
+        if click(replies, "Estimer pour ma structure", ""):  # a cost question in general: the offer of an estimate
+            replies = yield click(replies, "Estimer pour ma structure", "/ask_estimate")
+        elif click(replies, "Appui court", ""):
             replies = yield click(replies, "Appui court", "Appui court")
         else:
             replies = yield "3"

@@ -276,6 +276,25 @@ def parse_headcount(text: str) -> int | None:
     return 1 if _ONE_EMPLOYEE_RE.search(digits) else None
 
 
+_BARE_NUMBER = r"(?<![\w.,-])\d+(?:[ .,]\d+)*"
+_STAFF_COUNT = re.compile(
+    _BARE_NUMBER + r"\s+(?:[a-z'-]+\s+){0,2}?(?:salarie|personne|employe|etp|collaborat|agent|permanent|equivalent)"
+    r"|\b(?:on est|nous sommes|on compte|nous comptons|effectif (?:de|d'environ|:)?|equipe de)\s+"
+    r"(?:environ |a peu pres |pres de |plus de |moins de )?" + _BARE_NUMBER)
+
+
+def parse_staff_count(text: str) -> int | None:
+    """A headcount written with its noun ("12 salariés", "on est 40"): in a long message, a number alone is no headcount."""
+    digits = _OTHER_COUNTS.sub(" ", digitize(text))
+    match = None if "@" in (text or "") or _PHONE_DIGITS.search(text or "") else _STAFF_COUNT.search(digits)
+    # the words just before the number still move it ("moins de 50 salariés")
+    if match is None:
+        return None
+    start = max(0, match.start() - 20)
+    window = digits[start:match.end()]
+    return parse_headcount(re.sub(r"^\S*\s", "", window) if start else window)
+
+
 def _whole(value: Decimal) -> int:
     # "2,5 ETP" counts as 3 people: rounding up never hides a crossing of the limit.
     return int(math.ceil(value))
@@ -288,9 +307,19 @@ def _shift_before(prefix: str) -> int:
     return 0
 
 
+# The answer a sentence opens or concludes with decides: "oui, jamais fait dans notre secteur",
+# "on n'a jamais rien tenté de ce genre, donc oui c'est nouveau".
+_LEADING = re.compile(r"^\W*(?:(?P<yes>oui+|ouais|ouai|yes|bien sur|tout a fait|absolument|evidemment)"
+                      r"|(?P<no>non|nan|nope))\b(?!\s*(?:pas|plus|que non|que oui|non|oui|et non|et oui|ou non|ou pas)\b)")
+_CONCLUDING = re.compile(r"\b(?:donc|bref|alors|au final|en somme|finalement)\s*,?\s*(?:(?P<yes>oui)|(?P<no>non))\b")
+
+
 def parse_yes_no(text: str) -> str | None:
     """"yes", "no" or "unknown" from a French answer; None when it is not understood."""
     normalized = digitize(text)
+    decided = _CONCLUDING.search(normalized) or _LEADING.search(normalized)
+    if decided:
+        return "yes" if decided.group("yes") else "no"
     for answer, pattern in _YES_NO_RES:
         if pattern.search(normalized):
             return answer

@@ -148,7 +148,7 @@ _LONG_RE = re.compile(r"\blongs?\b|\blongues?\b|\bmise en (?:oeuvre|place)\b|\bm
 
 def parse_support(text: str) -> str | None:
     """"court" or "long" from "appui court", "l'accompagnement long", "définir le projet", "mise en œuvre"."""
-    normalized = normalize(text)
+    normalized = re.sub(r"\bdeja (?:bien )?defini\w*", " ", normalize(text))  # "le projet qu'on a déjà défini": now the long
     short, long = bool(_SHORT_RE.search(normalized)), bool(_LONG_RE.search(normalized))
     if short == long:  # neither, or both ("court ou long ?"): ask again
         return None

@@ -10,7 +10,8 @@ import re
 from typing import Any, Callable, Mapping
 
 from bot.eligibility import QuizAnswers, needs_agreement, needs_headcount
-from bot.french import fold, normalize, parse_headcount, parse_role, parse_structure_type, parse_yes_no
+from bot.french import (fold, normalize, parse_headcount, parse_role, parse_staff_count, parse_structure_type,
+                         parse_yes_no)
 from bot.places import parse_place
 
 UNKNOWN = "unknown"
@@ -223,7 +224,7 @@ def prefill(text: str) -> dict[str, Any]:
         structure = None  # "le projet de ma boîte": a company, but of what size? the quiz asks
     if structure:
         facts["structure_type"] = structure
-    headcount = parse_headcount(text)
+    headcount = parse_staff_count(text) if len(text.split()) > 12 else parse_headcount(text)
     place = parse_place(text)
     if place and place.department and headcount is not None and str(headcount) == place.department.lstrip("0"):
         # One number for two facts? "14 salariés dans le 63" has another place; "une PME dans le 38" has not.
@@ -253,8 +254,11 @@ _AGREEMENT_GIVEN = re.compile(r"\b(?:avec (?:l')?accord|(?:a|ont) donne (?:son|l
 
 _SIZED_COMPANY = re.compile(r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
                             r"|moyennes?)\b")
-_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
-                             r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b")
+_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
+                             r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b"
+                             # "Gérant d'une SARL de 12 salariés…": a message that opens with the visitor's title
+                             r"|^\W*(?:bonjour\W*)?(?:presidente?|directeur|directrice|gerante?|co-?gerante?|dg|pdg|dirigeante?"
+                             r"|elue?|delegue|coordinat\w+|charge\w* de mission|tresori\w+|responsable|patron\w*)\b")
 
 
 def _mentions_staff(text: str) -> bool:
@@ -272,6 +276,7 @@ _NEGATED = re.compile(r"\b(?:ne |n')?(?:sommes|est|suis|etait|etions|sont)? ?pas
 def correction(text: str) -> dict[str, Any]:
     """Facts in a correction: as `prefill`, but a bare number ("on est 300") is a headcount; "pas X mais Y" is Y."""
     text = _NEGATED.sub(" ", fold(text))
+    text = re.sub(r"\(\s*\d{2,3}\s*\)", " ", text)  # "Chambéry (73)": a department, never a headcount
     facts = prefill(text)
     if "headcount" in facts:
         return facts

@@ -5,12 +5,12 @@ import re
 
 from bot import quiz
 from bot.dialogue import contact_flow, cues, estimate_flow, quiz_flow, repair, stack
-from bot.dialogue.moves import carries_estimate, flow_requested
+from bot.dialogue.moves import carries_estimate, flow_requested, topic_of
 from bot.dialogue.turn import Turn
 from bot.french import normalize, parse_yes_no
 from bot.leads import check_email, check_phone
 
-ASKING = ("faq", "cost", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
+ASKING = ("faq", "cost", "excess", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
 _STARTS_YES_NO = re.compile(r"^\W*(?:oui|ouais|non|nan|si)\b")
 
 
@@ -23,6 +23,13 @@ def _control_words(text: str, kind: str) -> bool:
 
 
 def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
+    entities = turn.reading.entities
+    if entities.get("quiz_field") == step and entities.get("answer") in ("yes", "no", "unknown"):
+        quiz_flow.store(turn, {step: entities["answer"]})  # its button
+        turn.state.clear_fails(f"quiz:{step}")
+        turn.mark("answer", step=step)
+        stack.ask_pending(turn)
+        return True
     text = turn.reading.typed
     if not text or quiz_flow.looks_like_contact_detail(text) or _control_words(text, kind):
         return False
@@ -32,8 +39,11 @@ def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
     if values is None:
         return False
     asking = cues.is_question(text) and kind in ASKING
-    if asking and (step == "headcount" or (step in quiz.YES_NO_QUESTIONS and not _STARTS_YES_NO.search(normalize(text)))):
-        return False
+    if asking and (step == "headcount" or (step in quiz.YES_NO_QUESTIONS and not _STARTS_YES_NO.search(normalize(text)))
+                   or cues.is_question(re.split(r"[,?]", text)[0])):
+        return False  # "quel genre de consultant on aurait ?" is a question, not the role "consultant"
+    if step == "headcount" and len(text.split()) > 12 and quiz.parse_staff_count(text) is None:
+        return False  # a long story with numbers in it: the headcount only with its noun
     carried = quiz_flow.carried(turn, text, step)
     quiz_flow.store(turn, {**carried, **values})
     if any(slot != "in_region" for slot in carried):  # nothing read is kept silently
@@ -41,7 +51,7 @@ def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
     turn.state.clear_fails(f"quiz:{step}")
     turn.mark("answer", step=step)
     if asking and kind == "faq":
-        repair.answer_topic(turn, turn.reading.topic)
+        repair.answer_topic(turn, topic_of(turn.reading))
     requested = flow_requested(kind) if asking else None
     if requested and requested != "quiz" and stack.pending(turn) is not None:
         from bot.dialogue.flows import offer_switch  # a request inside an answer: the same offer
@@ -144,7 +154,8 @@ def _next(turn: Turn) -> bool:
 
 def _email_problem(turn: Turn, text: str, kind: str) -> bool:
     """An address that cannot be used: say why (missing "@", a known typo) and count a failed answer."""
-    if "@" not in text and (" " in text.strip() or kind in ("faq", "why", "human", "estimate", "start_quiz")):
+    if "@" not in text and (" " in text.strip() or kind in ("faq", "why", "human", "estimate", "start_quiz")
+                            or parse_yes_no(text) or cues.is_refusal(text)):
         return False
     check = check_email(text)
     count = turn.state.fail("contact:contact_email")
@@ -153,6 +164,7 @@ def _email_problem(turn: Turn, text: str, kind: str) -> bool:
     if check.problem == "typo":
         turn.say("utter_contact_email_typo", suggestion=check.suggestion,
                  extra_buttons=[{"title": check.suggestion, "payload": check.suggestion}])
+        turn.state.offer = {"kind": "email", "suggestion": check.suggestion}
     elif count >= 3:
         turn.say("utter_contact_cannot_handle")
     elif check.problem == "missing_at":
@@ -178,6 +190,8 @@ def _free_text(turn: Turn, step: str, kind: str, text: str) -> bool:
     except a question, a bare yes / no / greeting / thanks, or a request in words ("je voudrais parler à…").
     """
     words = normalize(text)
+    if cues.is_hostile(text):
+        return False  # an insult is never a name or a structure
     if cues.is_question(text) and len(text.split()) < 12 and step != "contact_project":
         return False
     if len(text.split()) <= 3 and (_BARE_REPLY.search(words) or parse_yes_no(text)) \

@@ -75,6 +75,9 @@ def details_in(text: str) -> dict:
     name = cues.find_name(text)
     if name:
         found["contact_name"] = leads.clean_text(name, 200)
+    organisation = cues.find_organisation(text)
+    if organisation:
+        found["contact_organisation"] = leads.clean_text(organisation)
     return found
 
 

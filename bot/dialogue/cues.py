@@ -76,7 +76,8 @@ _STOP = re.compile(
     r"|laisse(?:z)? tomber|on arrete(?: la)?|j'arrete|je m'arrete|on laisse tomber|ca suffit|assez)\b"
     r"|\b(?:arrete[rz]? (?:le|la|les|ce|cette|tout)|annule[rz]? (?:le|la|les|ce|cette|tout)|stop (?:le|la|au|a)"
     r"|je (?:veux|voudrais|prefere) (?:arreter|abandonner|annuler|quitter)|on arrete|laisse(?:z)? tomber"
-    r"|je ne veux plus (?:continuer|repondre)|je veux plus (?:continuer|repondre))\b"
+    r"|je ne veux plus (?:continuer|repondre)|je veux plus (?:continuer|repondre)|c'est fini|basta|on s'arrete"
+    r"|j'en ai assez|j'abandonne)\b"
 )
 
 
@@ -92,7 +93,8 @@ _PAUSE = re.compile(r"\b(?:en pause|faire une pause|je (?:reviendrai|reviens|rep
 
 # Asking for information without a question mark: "je voudrais savoir les critères", "dites-moi qui finance".
 _ASKING_INFO = re.compile(
-    r"\b(?:je (?:voudrais|veux|souhaite|souhaiterais|aimerais) (?:savoir|connaitre|comprendre|des (?:infos|informations|precisions))"
+    r"\b(?:je (?:voudrais|veux|voulais|souhaite|souhaitais|souhaiterais|aimerais) (?:juste |seulement |simplement |bien |aussi )?"
+    r"(?:savoir|connaitre|comprendre|des (?:infos|informations|precisions))"
     r"|j'aimerais (?:savoir|connaitre|comprendre)|dites[- ]moi|expliquez|explique[- ]moi|parlez[- ]moi|renseignez[- ]moi"
     r"|precisez|rappelez[- ]moi|(?:des )?(?:infos?|informations?|precisions?) sur|c'est quoi|c quoi|qu'est-ce)\b")
 
@@ -188,12 +190,14 @@ def is_noise(text: str) -> bool:
     if not words:
         return False
     lowered = [word.lower() for word in words]
-    voweless = sum(1 for word in lowered if len(word) > 2 and not _VOWELS.search(word) and word not in _KNOWN_SHORT)
+    voweless = sum(1 for word in lowered if len(word) >= 2 and not _VOWELS.search(word) and word not in _KNOWN_SHORT)
     mashed = sum(1 for word in lowered if (len(word) > 7 and len(set(word)) <= 3) or word in _MASHES)
     return (voweless + mashed) * 2 >= len(words) and len(words) <= 4
 
 
-_KNOWN_SHORT = frozenset({"jsp", "stp", "svp", "bjr", "slt", "cb", "pk", "pq", "mrc", "nn", "tkt", "psk"})
+_KNOWN_SHORT = frozenset({"jsp", "stp", "svp", "bjr", "slt", "cb", "pk", "pq", "mrc", "nn", "tkt", "psk", "dc", "ds", "ns",
+                          "vs", "pr", "tt", "qd", "rh", "drh", "ess", "dg", "pdg", "cse", "ge", "rdv", "tms", "qvt", "ht",
+                          "ttc", "nb", "st", "mr", "mme", "ca", "qqn", "bcp", "ptt", "mdr", "lol", "ok", "ah", "oh", "hm"})
 _MASHES = frozenset({"azerty", "azertyuiop", "qwerty", "qsdf", "qsdfghjklm", "wxcvbn", "aaaa", "blabla", "blablabla"})
 
 
@@ -220,10 +224,15 @@ def find_phone(text: str) -> str | None:
 
 
 _NAME_CUE = re.compile(
-    r"\b(?:je m'appelle|je me nomme|moi c'est|mon nom est|mon nom c'est|mon nom :|nom :|c'est)\s+"
+    r"\b(?:je m'appelle|je me nomme|moi c'est|mon nom (?:complet |de famille )?(?:est|c'est|:)|nom :)\s+"
     r"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ' -]{2,60}?)(?=\s*(?:[,.;!?]|$|\bet\b|\bmon\b|\bma\b|\bmail\b|\bcourriel\b|\bemail\b))",
     re.IGNORECASE,
 )
+# "je suis Karim Benali, de l'association…": a name only when written with capitals (not "je suis le directeur").
+_NAME_AFTER_SUIS = re.compile(r"\bje suis (?P<name>[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?: [A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3})")
+_ORGANISATION_CUE = re.compile(
+    r"\b(?:de|pour|chez) (?:l'|la |le )?(?:association|asso|entreprise|societe|société|scop|scic|cooperative|coopérative"
+    r"|structure|collectif|cluster|groupement)\s+(?P<name>[A-ZÀ-Ö«\"][^,.;!?]{1,80})")
 _NAME_WORD = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'.-]*$")
 _NOT_NAME_WORDS = frozenset(normalize(word) for word in (
     "oui", "non", "ok", "merci", "bonjour", "salut", "stop", "test", "projet", "association", "entreprise", "pme",
@@ -234,12 +243,18 @@ _NOT_NAME_WORDS = frozenset(normalize(word) for word in (
 
 
 def find_name(text: str) -> str | None:
-    """A person's name given with a cue ("je m'appelle Claire Martin", "moi c'est Paul")."""
-    match = _NAME_CUE.search(text or "")
+    """A person's name given with a cue ("je m'appelle Claire Martin", "moi c'est Paul", "je suis Karim Benali")."""
+    match = _NAME_CUE.search(text or "") or _NAME_AFTER_SUIS.search(text or "")
     if not match:
         return None
     name = match.group("name").strip(" -'")
     return name if looks_like_name(name) else None
+
+
+def find_organisation(text: str) -> str | None:
+    """A structure's name given with a cue ("de l'association Les Ateliers du Lien")."""
+    match = _ORGANISATION_CUE.search(text or "")
+    return match.group("name").strip(" \"«»") if match else None
 
 
 def looks_like_name(text: str) -> bool:
@@ -279,3 +294,64 @@ def english_topic(text: str) -> str | None:
     """The FAQ topic an English question is about, if any."""
     lowered = (text or "").lower()
     return next((topic for topic, pattern in _ENGLISH_TOPICS if pattern.search(lowered)), None)
+
+
+# Phrases that name one FAQ topic beyond doubt: a backstop when the model picks another topic or another intent.
+_TOPIC_PHRASES = [
+    ("pilotage", r"qui finance|finance par qui|financee? par qui|qui pilote|pilote par qui|feder"),
+    ("contact", r"qui (?:je )?(?:contacte|dois contacter|peux contacter)|a qui (?:m'|me )?(?:adresser|ecrire)|ecrire a qui"
+                r"|quelle (?:est l')?adresse (?:mail|e-mail|email|electronique)|votre (?:mail|e-mail|email|adresse mail)"
+                r"|(?:numero|telephone|tel) (?:de telephone )?(?:de l'aract|de l'equipe)|joindre l'aract|contacter l'aract"),
+    ("cout", r"part financee|pris en charge|reste a charge|combien (?:ca|cela) coute|(?:ca|cela) coute combien"
+             r"|c'est gratuit|c'est payant|ca coute quelque chose"),
+    ("comite", r"se reunit|qui selectionne|qui choisit les projets|qui siege"),
+    ("duree", r"combien de (?:temps|jours|mois) (?:dure|ca dure|prend|dure l'accompagnement)|dure combien"
+              r"|duree de l'accompagnement|duree de l'appui"),
+    ("calendrier", r"date limite|prochain comite|deadline|quand (?:deposer|candidater|postuler)"),
+    ("donnees", r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso"),
+    ("candidater", r"comment (?:candidater|postuler)|(?:envoyer|deposer|renvoyer|renvoie) (?:le |notre |mon |ce )?dossier"
+                   r"|(?:l'|le )?(?:envoie|renvoie|envoyer|renvoyer|adresse) a qui|a qui (?:l'|le )?(?:envoyer|renvoyer)"),
+    ("beneficiaires", r"qui peut (?:candidater|postuler|en beneficier|y avoir droit|en profiter)"),
+    ("appui_court", r"projet (?:deja |bien )?(?:defini|pret|mur|abouti)|idee (?:encore )?floue"),
+    ("consultants", r"(?:choisir|choisit) (?:le|notre|un) consultant|notre propre consultant"),
+    ("porteur", r"qui (?:peut|doit|a le droit de|pourra) (?:deposer|presenter|porter|remplir|soumettre|signer)"),
+]
+_TOPIC_RES = [(topic, re.compile(r"\b(?:" + phrases + r")\b")) for topic, phrases in _TOPIC_PHRASES]
+
+
+def topic_named(text: str) -> str | None:
+    """The one FAQ topic a question names in so many words ("qui finance ?" is pilotage), or None."""
+    normalized = normalize(text)
+    found = {topic for topic, pattern in _TOPIC_RES if pattern.search(normalized)}
+    return found.pop() if len(found) == 1 else None
+
+
+_ENGLISH_WORDS = frozenset("""the a an is are was be you your my we our i it this that what how why when who which can could
+would will do does did have has to of for with about on in please thanks thank hello hi long much many keep data
+program support cost apply talk someone eligible company not no yes""".split())
+_FRENCH_WORDS = frozenset("""le la les un une des est sont je vous nous on de du et a au aux pour avec quoi comment
+combien pourquoi quand qui que ce cette mon ma mes notre nos votre vos pas oui non merci bonjour""".split())
+
+
+def looks_english(text: str) -> bool:
+    """A message in English ("How long will you keep my data?"), whatever the model heard."""
+    words = re.findall(r"[a-z']+", (text or "").lower())
+    if len(words) < 3:
+        return False
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    french = sum(word in _FRENCH_WORDS for word in words)
+    return english >= max(2, len(words) // 2) and french <= english // 3
+
+
+# The words of small talk: the model's greet, thank or goodbye needs them (it read "heu" as goodbye once).
+_SOCIAL_WORDS = {
+    "greet": re.compile(r"\b(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou|hey|re|rebonjour|bien le bonjour|yo)\b"),
+    "thank": re.compile(r"\b(?:merci|mrc|mci|remercie|remerciements|thanks?|thx|reconnaissante?)\b"),
+    "goodbye": re.compile(r"\b(?:au revoir|a plus|a\+|bye|ciao|tchao|a bientot|bonne (?:journee|soiree|fin|continuation|nuit)"
+                          r"|je (?:vous )?laisse|je m'en vais|je me deconnecte|adieu|a la prochaine|je file|je quitte)"),
+}
+
+
+def says_small_talk(kind: str, text: str) -> bool:
+    """The message has the words of its kind of small talk."""
+    return bool(_SOCIAL_WORDS[kind].search(normalize(text)))

@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from bot import quiz
 from bot.dialogue import cues, estimate_flow, flows, quiz_flow, repair, stack
-from bot.dialogue.moves import SOCIAL, carries_estimate, kind_of
+from bot.dialogue.moves import SOCIAL, carries_estimate, kind_of, topic_of
 from bot.dialogue.reading import Reading
 from bot.dialogue.state import State
 from bot.dialogue.texts import Texts, default_texts
@@ -59,13 +59,18 @@ def dispatch(turn: Turn) -> None:
     if kind == "correct" and reading.entities.get("quiz_field") in quiz.QUESTIONS:
         repair.correct_field(turn, reading.entities["quiz_field"])
         return
+    if reading.button and reading.entities.get("answer") and repair.old_answer_button(turn):
+        return
+    if offer and offer.get("kind") == "correct_which" and repair.correction(turn, asked_for=True):
+        return
     if reading.intent == "english" and kind == "human" and not reading.button:
         turn.say("utter_english", buttons=False)  # "I'd like to talk to someone": said in French, then done
     if len(reading.parts) == 1:  # "Bonjour, je voudrais être rappelé": the greeting hid the request
         turn.say("utter_greet_short", buttons=False)
         turn.reading = reading = reading.parts[0]
         kind = kind_of(reading)
-    if reading.parts and _several_questions(turn):
+    if reading.parts and kind in ("faq", "cost", "unclear", "inform", "noise", "affirm", "dont_know") \
+            and _several_questions(turn):
         return
     if (kind == "correct" or cues.is_correction(reading.typed)) and repair.correction(turn):
         return
@@ -107,10 +112,13 @@ def outside(turn: Turn, kind: str) -> None:
         turn.mark("goodbye")
     elif kind == "cost":
         repair.answer_topic(turn, "cout")
+    elif kind == "excess":
+        turn.say("utter_excess_to_confirm")
+        turn.mark("faq", topic="excess")
     elif kind == "faq" and _estimate_follow_up(turn, found):
         return
-    elif kind == "faq" and reading.entities.get("topic"):
-        repair.answer_topic(turn, reading.entities["topic"])
+    elif kind == "faq" and (reading.entities.get("topic") or cues.topic_named(text)):
+        repair.answer_topic(turn, topic_of(reading))
     elif kind == "faq" and reading.topic_confidence >= repair.TOPIC_CONFIDENCE:
         repair.answer_topic(turn, reading.topic)
     elif kind == "faq" and reading.intent in ("start_quiz", "inform"):
@@ -178,9 +186,10 @@ def _several_questions(turn: Turn) -> bool:
     parts = turn.reading.parts
     if carries_estimate(turn.reading.typed):
         return False  # "pour 10 jours d'appui long, combien on paierait ?" is one request with its values
-    faq_parts = [part for part in parts if (kind_of(part) == "faq" and part.topic_confidence >= 0.3)
+    faq_parts = [part for part in parts if (kind_of(part) == "faq" and (part.topic_confidence >= 0.3
+                                                                         or cues.topic_named(part.typed)))
                  or kind_of(part) == "cost"]
-    topics = list(dict.fromkeys("cout" if kind_of(part) == "cost" else part.topic for part in faq_parts))
+    topics = list(dict.fromkeys("cout" if kind_of(part) == "cost" else topic_of(part) for part in faq_parts))
     topics = [topic for topic in topics if topic]
     others = [part for part in parts if part not in faq_parts and kind_of(part) not in ("unclear", "greet", "thank")]
     if len(topics) + len(others[:1]) < 2:

@@ -9,7 +9,7 @@ from bot.french import NUMBER, digitize, format_eur
 from bot.funding import SUPPORT_MAX_DAYS, FundingError, compute_split, parse_days, parse_rate, parse_support
 
 NAME = "estimate"
-VALUE_SLOTS = ("support_type", "consultant_days", "day_rate")
+VALUE_SLOTS = ("support_type", "consultant_days", "day_rate", "day_rate_ttc")
 SUPPORT_LABELS = {"court": "appui court", "long": "appui long"}
 STEPS = ("support_type", "consultant_days")
 
@@ -106,6 +106,7 @@ def apply(turn: Turn, found: dict) -> list[str]:
             problems.append(turn.text_of("utter_funding_rate_invalid"))
         else:
             turn.set("day_rate", found["day_rate"])
+            turn.set("day_rate_ttc", ttc)  # said again with the estimate; None for a rate given HT
             if ttc:
                 turn.say("utter_funding_ttc_converted", ttc=format_eur(Decimal(ttc), ht=False),
                          ht=format_eur(rate))
@@ -125,11 +126,20 @@ def estimate(turn: Turn) -> None:
     turn.say(f"utter_funding_estimate_{variant}", buttons=not turn.state.stack, support=SUPPORT_LABELS[split.support], days=split.days,
              day_word="jour" if split.days == 1 else "jours", total=format_eur(split.total_eur),
              funded=format_eur(split.funded_eur), company=format_eur(split.company_eur),
-             rate=format_eur(split.day_rate_eur), ceiling=format_eur(Decimal(1000)), excess=format_eur(split.excess_eur))
+             rate=_rate_text(turn, split.day_rate_eur), ceiling=format_eur(Decimal(1000)),
+             excess=format_eur(split.excess_eur))
     result = split.to_dict()
     turn.send_custom({"funding": result})
     turn.set("funding", result)
     turn.state.clear_fails(NAME + ":")
+
+
+def _rate_text(turn: Turn, rate: Decimal) -> str:
+    """"900 € HT", or "900 € HT (1 080 € TTC)" when the visitor gave it TTC."""
+    ttc = turn.get("day_rate_ttc")
+    if ttc and turn.get("day_rate") is not None:
+        return turn.text_of("utter_rate_with_ttc", rate=format_eur(rate), ttc=format_eur(Decimal(ttc), ht=False))
+    return format_eur(rate)
 
 
 def reset(turn: Turn) -> None:

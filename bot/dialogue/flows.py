@@ -7,7 +7,7 @@ from bot import quiz
 from bot.dialogue import answers, contact_flow, cues, estimate_flow, quiz_flow, repair, stack
 from bot.dialogue.moves import flow_requested
 from bot.dialogue.turn import Turn
-from bot.french import normalize
+from bot.french import normalize, parse_yes_no
 
 # Kinds that ask something else than answering: a value read in a question of these kinds is not an answer.
 _NOW = re.compile(r"\b(?:maintenant|tout de suite|de suite|direct|d'abord l'estimation|d'abord le contact|vas-y|allez-y"
@@ -171,6 +171,12 @@ def answer_offer(turn: Turn, offer: dict, kind: str) -> bool:
             turn.mark("resume")
             return True
         return False
+    if offer.get("kind") == "email" and turn.state.active == "contact" and short and not cues.find_email(reading.typed) \
+            and (kind == "affirm" or parse_yes_no(reading.typed) == "yes" or "bien" in words):
+        turn.set("contact_email", offer["suggestion"])  # "oui, c'est bien gmail": the suggested address
+        turn.mark("answer", step="contact_email")
+        stack.ask_pending(turn)
+        return True
     if offer.get("kind") == "handoff" and short:
         if kind == "affirm":
             stack.start_contact(turn)
@@ -217,6 +223,7 @@ def _dont_know_or_refusal(turn: Turn, flow: str, step: str, kind: str) -> bool:
         else:
             support = turn.get("support_type") or "long"
             turn.say(f"utter_estimate_days_dont_know_{support}", max_days=estimate_flow.max_days(turn))
+        turn.asked = step
         return True
     # contact
     if step == "consent":

@@ -34,7 +34,7 @@ def ask(turn: Turn, question: str, *, reminder: bool = False, retry: bool = Fals
     progress = turn.text_of("utter_quiz_progress", position=position, total=total)
     name = f"utter_reask_{question}" if retry else f"utter_ask_{question}"
     turn.say(name, progress=progress, agreement_of=AGREEMENT_OF.get(turn.get("role"), "du dirigeant"),
-             prefix="utter_quiz_resume" if reminder else None)
+             prefix="utter_quiz_resume" if reminder else None, question=question)
     turn.asked = question
 
 

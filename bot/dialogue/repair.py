@@ -38,8 +38,12 @@ def answer_topic(turn: Turn, topic: str | None) -> bool:
 def digression(turn: Turn, kind: str) -> bool:
     """A question on the program or small talk while a flow waits: answer, then the pending question again."""
     reading = turn.reading
-    if kind == "cost":
-        answer_topic(turn, "cout")
+    if kind in ("cost", "excess"):
+        if kind == "cost":
+            answer_topic(turn, "cout")
+        else:
+            turn.say("utter_excess_to_confirm", buttons=False)
+            turn.mark("faq", topic="excess")
         stack.ask_pending(turn, reminder=True)
         return True
     asking = reading.button or cues.asks_something(reading.typed)
@@ -52,10 +56,10 @@ def digression(turn: Turn, kind: str) -> bool:
             answered = answer_topic(turn, cues.english_topic(reading.typed))
             stack.ask_pending(turn, reminder=True)
             return answered
-        topic = reading.entities.get("topic")  # a button names its topic
-        if not topic and reading.topic_confidence < TOPIC_CONFIDENCE and kind == "faq":
+        named = reading.entities.get("topic") or cues.topic_named(reading.typed)  # a button, or words beyond doubt
+        if not named and reading.topic_confidence < TOPIC_CONFIDENCE and kind == "faq":
             return False
-        answered = answer_topic(turn, topic or reading.topic)
+        answered = answer_topic(turn, named or reading.topic)
     elif kind in SOCIAL_RESPONSES:
         turn.say(SOCIAL_IN_FLOW.get(kind, SOCIAL_RESPONSES[kind]), buttons=False)
         turn.mark(kind)
@@ -68,9 +72,14 @@ def digression(turn: Turn, kind: str) -> bool:
 
 
 # --- corrections ------------------------------------------------------------------------------
-def correction(turn: Turn) -> bool:
-    """An explicit correction of answers already given: change them, say what changed, recompute."""
+def correction(turn: Turn, asked_for: bool = False) -> bool:
+    """An explicit correction of answers already given: change them, say what changed, recompute.
+
+    `asked_for`: the visitor chose "Corriger une réponse" just before, so the message needs no correction words.
+    """
     text = turn.reading.typed
+    if not (asked_for or cues.is_correction(text)):
+        return False  # "Chambéry (73)" read as correct_answer by the model corrects nothing
     changed_quiz = changed_estimate = changed_contact = {}
     if quiz_flow.started(turn):
         changed_quiz = {slot: value for slot, value in quiz_flow.corrections(turn, text).items()
@@ -112,6 +121,26 @@ def correction(turn: Turn) -> bool:
             estimate_flow.estimate(turn)
     if turn.state.active:
         stack.ask_pending(turn, reminder=True)
+    return True
+
+
+def old_answer_button(turn: Turn) -> bool:
+    """A yes/no button of a question answered earlier: it corrects that answer (and the verdict)."""
+    field, answer = turn.reading.entities.get("quiz_field"), turn.reading.entities.get("answer")
+    if field not in quiz.QUESTIONS or answer not in ("yes", "no", "unknown") or turn.get(field) is None \
+            or (turn.state.active == "quiz" and quiz_flow.pending(turn) == field):
+        return False
+    if turn.get(field) != answer:
+        quiz_flow.store(turn, {field: answer})
+        turn.say("utter_corrected", facts=quiz.summary({field: answer}))
+        if turn.get("eligibility") is not None and turn.state.active != "quiz":
+            turn.clear("eligibility")
+            quiz_flow.verdict(turn)
+    turn.mark("correction", step=field)
+    if turn.state.active:
+        stack.ask_pending(turn, reminder=True)
+    elif turn.get(field) == answer and not turn.messages:
+        turn.say("utter_quiz_unchanged", facts=quiz.summary({field: answer}))
     return True
 
 
@@ -215,7 +244,7 @@ def _quiz_failed(turn: Turn, step: str, count: int) -> None:
 def _add_dont_know(turn: Turn) -> None:
     """A "je ne sais pas" button on the question just asked, if it has none."""
     last = turn.messages[-1]
-    if not any(button["payload"] == "je ne sais pas" for button in last.buttons):
+    if not any(button["title"] == "Je ne sais pas" for button in last.buttons):
         extra = turn.texts.render("utter_dont_know_button").buttons
         turn.messages[-1] = last.with_buttons((*last.buttons, *extra))
 

@@ -26,8 +26,8 @@ def question_parts(text: str) -> list[str]:
     if not text or text.startswith("/"):
         return []
     parts = _parts(text)
-    if not parts and text != original and len(text.split()) >= 2:
-        return [text]
+    if not parts and text != original and len(text.split()) >= 3:
+        return [text]  # "Bonjour à vous" stays a greeting
     return parts
 
 

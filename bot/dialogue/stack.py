@@ -98,6 +98,11 @@ def start_contact(turn: Turn, promised: bool = False) -> None:
         go_on(turn)
         return
     turn.state.push("contact")
+    # What the request itself gives ("je suis Karim Benali, rappelez-moi au 06…") is not asked again; forgotten if
+    # the visitor declines.
+    for slot, value in contact_flow.details_in(turn.reading.typed).items():
+        if turn.get(slot) is None:
+            turn.set(slot, value)
     turn.say("utter_contact_intro")
     ask_pending(turn)
 

@@ -29,6 +29,7 @@ QUESTION_KEYS = {  # the responses that ask each question
     "consent": ("utter_ask_consent", "utter_reask_consent"),
     "contact_email": ("utter_ask_contact_email", "utter_reask_contact_email", "utter_contact_email_"),
 }
+YES_NO_FIELDS = ("agreement", "novelty", "working_life", "lasting_change", "stakeholders")
 RESULTS = {name: {"passed": 0, "failed": []} for name in SETS}
 
 
@@ -78,6 +79,7 @@ def play(assistant: dict, scenario: dict) -> None:
     talker = RestTalker(assistant)
     walk = Walk(talker, track_given=False)
     walk.buttons = list(default_texts().render("utter_greet").buttons)  # the widget opens on the welcome and its menu
+    walk.seen_buttons = list(walk.buttons)
     for number, turn in enumerate(scenario["turns"], 1):
         if "say" in turn:
             move = Move("say", str(turn["say"]))
@@ -112,6 +114,8 @@ def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> Non
         else:
             assert verdict and verdict["verdict"] == expect["verdict"], f"{where}: verdict {verdict}\n{context}"
     for field, value in (expect.get("answers") or {}).items():
+        if field in YES_NO_FIELDS and isinstance(value, bool):
+            value = "yes" if value else "no"  # `novelty: yes` unquoted is a YAML boolean
         assert verdict, f"{where}: answers expected but no verdict\n{context}"
         assert verdict["answers"].get(field) == value, \
             f"{where}: answer {field} = {verdict['answers'].get(field)!r}, expected {value!r}\n{context}"
