@@ -81,7 +81,7 @@ _YES_ANSWERS = (
     r"oui+|ouais|ouai|yes|yep|ok|okay|d'accord|dac|bien sur|bien entendu|tout a fait|absolument"
     r"|evidemment|exactement|carrement|effectivement|certainement|parfaitement|naturellement"
     r"|volontiers|affirmatif|en effet|c'est le cas|c'est ca|plutot oui|je pense que oui|je crois que oui"
-    r"|c'est l'objectif|c'est le but|c'est prevu"
+    r"|c'est l'objectif|c'est le but|c'est prevu|(?:a|ont) donne (?:son|leur) accord|feu vert"
 )
 # Checked in this order: "pas vraiment" and "pas sûr" must not be read as yes.
 _YES_NO_RES = [
@@ -314,9 +314,15 @@ _LEADING = re.compile(r"^\W*(?:(?P<yes>oui+|ouais|ouai|yes|bien sur|tout a fait|
 _CONCLUDING = re.compile(r"\b(?:donc|bref|alors|au final|en somme|finalement)\s*,?\s*(?:(?P<yes>oui)|(?P<no>non))\b")
 
 
+# An opening that answers nothing when more follows: "D'accord. Alors testons : PME de 85 salariés…" (an
+# acknowledgment), "bof, pas vraiment" (the rest decides).
+_OPENING_WORD = re.compile(r"^\W*(?:(?:d'accord|ok|okay|bon|tres bien|entendu)\s*[.!;:]\s*(?=(?:\S+\s+){3}\S)"
+                           r"|bof\b\W*(?=\w))")
+
+
 def parse_yes_no(text: str) -> str | None:
     """"yes", "no" or "unknown" from a French answer; None when it is not understood."""
-    normalized = digitize(text)
+    normalized = _OPENING_WORD.sub("", digitize(text))
     decided = _CONCLUDING.search(normalized) or _LEADING.search(normalized)
     if decided:
         return "yes" if decided.group("yes") else "no"

@@ -146,9 +146,14 @@ _LONG_RE = re.compile(r"\blongs?\b|\blongues?\b|\bmise en (?:oeuvre|place)\b|\bm
                       r"|\bimplementation\b|\bdeploi\w*\b|\bdeployer\b")
 
 
+_NEGATED_SUPPORT = re.compile(r"\b(?:pas|plutot que|au lieu d'|au lieu de|au lieu du|et non|non pas)\s+(?:un |une |l'|le |la |d'|de |du )?"
+                              r"(?:(?:appui|accompagnement|format)(?:[ -]conseil)? )?(?:courte?|longu?e?)\b")
+
+
 def parse_support(text: str) -> str | None:
     """"court" or "long" from "appui court", "l'accompagnement long", "définir le projet", "mise en œuvre"."""
     normalized = re.sub(r"\bdeja (?:bien )?defini\w*", " ", normalize(text))  # "le projet qu'on a déjà défini": now the long
+    normalized = _NEGATED_SUPPORT.sub(" ", normalized)  # "un appui long, pas un court": the one not negated
     short, long = bool(_SHORT_RE.search(normalized)), bool(_LONG_RE.search(normalized))
     if short == long:  # neither, or both ("court ou long ?"): ask again
         return None

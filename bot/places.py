@@ -93,6 +93,30 @@ CITY_ALIASES = {
     "Saint-Jean": "Saint-Jean-de-Maurienne", "Cournon": "Cournon-d'Auvergne", "Bellegarde": "Bellegarde-sur-Valserine",
     "Andrézieux": "Andrézieux-Bouthéon", "Isle-d'Abeau": "L'Isle-d'Abeau", "Aix-en-Pce": "Aix-en-Provence",
 }
+# "une PME lyonnaise": the adjective of a city (masculine singular; the other forms are derived) or of a department.
+DEMONYMS = {
+    "lyonnais": "Lyon", "grenoblois": "Grenoble", "stéphanois": "Saint-Étienne", "clermontois": "Clermont-Ferrand",
+    "annécien": "Annecy", "chambérien": "Chambéry", "valentinois": "Valence", "villeurbannais": "Villeurbanne",
+    "roannais": "Roanne", "vichyssois": "Vichy", "montluçonnais": "Montluçon", "aurillacois": "Aurillac",
+    "burgien": "Bourg-en-Bresse", "annemassien": "Annemasse", "oyonnaxien": "Oyonnax",
+    "caladois": "Villefranche-sur-Saône", "ponot": "Le_Puy-en-Velay", "privadois": "Privas", "montilien": "Montélimar",
+    "parisien": "Paris", "marseillais": "Marseille", "dijonnais": "Dijon", "bordelais": "Bordeaux", "lillois": "Lille",
+    "nantais": "Nantes", "toulousain": "Toulouse", "rennais": "Rennes", "niçois": "Nice",
+    "montpelliérain": "Montpellier", "strasbourgeois": "Strasbourg",
+}
+DEPARTMENT_DEMONYMS = {"ardéchois": "07", "drômois": "26", "isérois": "38", "haut-savoyard": "74", "ligérien": "42",
+                       "cantalien": "15", "altiligérien": "43", "puydômois": "63", "aindinois": "01"}
+
+
+def _forms(adjective: str) -> list[str]:
+    """"lyonnais" -> lyonnais, lyonnaise(s); "burgien" -> burgien(s), burgienne(s); "ponot" -> ponot(s), ponote(s)."""
+    if adjective.endswith("s"):
+        return [adjective, adjective + "e", adjective + "es"]
+    if adjective.endswith("ien"):
+        return [adjective, adjective + "s", adjective + "ne", adjective + "nes"]
+    return [adjective, adjective + "s", adjective + "e", adjective + "es"]
+
+
 # Names that are also common words or first names: only read as places when capitalised or after "à".
 _CAPITALISED_ONLY = frozenset({"Tours", "Nancy", "Die", "Fontaine", "Moulins", "Gap", "Crest"})
 
@@ -126,10 +150,10 @@ AREAS: Sequence[Tuple[str, str | None, bool]] = [
 ]
 
 _CODE = r"(?:\d{2}|2a|2b|97[1-8])"
-_NOT_A_DEPARTMENT = r"(?![\w.]|,\d)(?! ?(?:salarie|personne|employe|etp|%|€|euro|ans?\b|jours?\b|mois\b))"
+_NOT_A_DEPARTMENT = r"(?!\w|[.,]\d)(?! ?(?:salarie|personne|employe|etp|%|€|euro|ans?\b|jours?\b|mois\b))"
 # A department number only counts where it reads as one: alone, "dans le 63", "département 38", "(69)".
 _DEPARTMENT_NUMBER_RES = [
-    re.compile(r"^(?:le |dans le |en |du )?(?P<code>" + _CODE + r")$"),
+    re.compile(r"^(?:le |dans le |en |du )?(?P<code>" + _CODE + r")[\s.!]*$"),
     re.compile(r"\b(?:departement|dept|dpt)\.? ?(?:n ?° ?|numero )?(?P<code>" + _CODE + r"|\d)" + _NOT_A_DEPARTMENT),
     re.compile(r"\b(?:dans le|le|du) (?P<code>" + _CODE + r")" + _NOT_A_DEPARTMENT),
     re.compile(r"\((?P<code>" + _CODE + r")\)"),
@@ -235,6 +259,12 @@ def _city_entries() -> List[_Entry]:
         code = departments[official]
         place = Place(f"{_display(official)} ({code})", code, code in REGION_DEPARTMENTS)
         entries.append(_Entry(place, _name_pattern(typed), capitalised=typed in _CAPITALISED_ONLY))
+    for adjective, official in DEMONYMS.items():
+        code = departments[official]
+        place = Place(f"{_display(official)} ({code})", code, code in REGION_DEPARTMENTS)
+        entries += [_Entry(place, _name_pattern(form)) for form in _forms(adjective)]
+    for adjective, code in DEPARTMENT_DEMONYMS.items():
+        entries += [_Entry(department_place(code), _name_pattern(form)) for form in _forms(adjective)]
     return entries
 
 

@@ -125,10 +125,14 @@ READERS: dict[str, Callable[[Any], dict | None]] = {
 }
 
 
-def read_answer(question: str, value: Any) -> dict | None:
-    """Understand an answer to one question: {"value": …, maybe "in_region"} or None."""
+def read_answer(question: str, value: Any, structure_type: str | None = None) -> dict | None:
+    """Understand an answer to one question: {"value": …, maybe "in_region"} or None.
+
+    `structure_type`: the structure answered earlier ("je porte le dossier" holds a collective's project)."""
     if value is None:
         return None
+    if question == "role" and structure_type:
+        return _read_choice(lambda text: read_role(text, structure_type), ROLE_VALUES)(value)
     return READERS[question](value)
 
 
@@ -216,8 +220,11 @@ def summary(slots: Mapping[str, Any]) -> str:
     return " ; ".join(parts)
 
 
-def prefill(text: str) -> dict[str, Any]:
-    """Facts a visitor states while asking to take the quiz ("une asso de 40 salariés à Lyon")."""
+def prefill(text: str, known_structure: str | None = None) -> dict[str, Any]:
+    """Facts a visitor states while asking to take the quiz ("une asso de 40 salariés à Lyon").
+
+    `known_structure`: the structure answered earlier, which tells what "je porte le dossier" means.
+    """
     facts: dict[str, Any] = {}
     structure = parse_structure_type(text)
     if structure == "pme" and not _SIZED_COMPANY.search(normalize(text)) and parse_headcount(text) is None:
@@ -241,7 +248,7 @@ def prefill(text: str) -> dict[str, Any]:
         facts["place"] = place.label
         facts["in_region"] = place.in_region
     # "40 salariés" names the staff, not the visitor: a role needs the visitor speaking of themself.
-    role = parse_role(text) if _SPEAKS_OF_SELF.search(normalize(text)) else None
+    role = read_role(text, structure or known_structure) if _SPEAKS_OF_SELF.search(normalize(text)) else None
     if role:
         facts["role"] = role
         if needs_agreement(role) and _AGREEMENT_GIVEN.search(normalize(text)):
@@ -249,12 +256,53 @@ def prefill(text: str) -> dict[str, Any]:
     return facts
 
 
-_AGREEMENT_GIVEN = re.compile(r"\b(?:avec (?:l')?accord|(?:a|ont) donne (?:son|leur) accord|(?:est|sont) d'accord)\b")
+_AGREEMENT_GIVEN = re.compile(r"\b(?:avec (?:l'|leur |son |tout leur |le plein )?accord|(?:a|ont) donne (?:son|leur) accord"
+                              r"|(?:est|sont) (?:tous |toutes )?d'accord|accord de tous|(?:m'ont|m'a) mandate\w*"
+                              r"|mandate\w* par)\b")
+# Carrying the project for a collective's members: the collective's holder, whatever the job title.
+_CARRIES_PROJECT = re.compile(r"\bport\w* (?:le |un |ce |notre |la |cette )?(?:projet|dossier|demarche|candidature)\b"
+                              r"|\bporteu(?:r|se)\b|\bpour (?:les|nos|ses|leurs|tous les) (?:membres|adherents|entreprises)\b"
+                              r"|\bau nom (?:des|du|de)\b|\bcharge\w* de mission\b|\bcoordinat\w+\b|\banimat\w+\b")
+
+
+# A criterion named in so many words, for the answers a message gives to several yes/no questions at once.
+_CRITERION_WORDS = {
+    "novelty": re.compile(r"\b(?:nouveaute|novat\w*|innov\w*|nouveau|nouvelle|inedit\w*)\b"),
+    "working_life": re.compile(r"\b(?:qualite de vie|qvt|qvct|conditions de travail|bien-etre|bien etre)\b"),
+    "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques|changement durable)\b"),
+    "stakeholders": re.compile(r"\b(?:parties (?:concernees|prenantes)|mobilis\w*)\b"),
+}
+_CLAUSE_BREAK = re.compile(r"[,;.!?]|\bet\b|\bmais\b")
+
+
+def criteria_answers(text: str) -> dict[str, str]:
+    """"Oui pour la nouveauté, et oui aussi pour la qualité de vie": each criterion a clause names, with its answer."""
+    found: dict[str, str] = {}
+    last = None  # "oui pour la nouveauté et la qualité de vie": the second clause shares the first one's answer
+    for clause in _CLAUSE_BREAK.split(normalize(text)):
+        named = [criterion for criterion, pattern in _CRITERION_WORDS.items() if pattern.search(clause)]
+        answer = parse_yes_no(clause) or ("no" if re.match(r"^\W*(?:aussi )?pas\b", clause) else None)
+        negated = re.search(r"\b(?:pas|ne|n'|sans|jamais|moins)\b", clause)
+        if not answer and negated:
+            last = None  # "oui, même si ce n'est pas très innovant": no answer to carry on
+        last = answer or last
+        if len(named) == 1 and last:
+            found[named[0]] = last
+    return found
+
+
+def read_role(text: str, structure_type: str | None = None) -> str | None:
+    """The visitor's role; in a collective, whoever carries the project for its members is its holder."""
+    role = parse_role(text)
+    if structure_type == "collectif" and role not in ("dirigeant", "representant_salaries", "porteur_collectif") \
+            and _CARRIES_PROJECT.search(normalize(text)):
+        return "porteur_collectif"
+    return role
 
 
 _SIZED_COMPANY = re.compile(r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
                             r"|moyennes?)\b")
-_SPEAKS_OF_SELF = re.compile(r"\b(je suis|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
+_SPEAKS_OF_SELF = re.compile(r"\b(je suis|c'est moi|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
                              r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b"
                              # "Gérant d'une SARL de 12 salariés…": a message that opens with the visitor's title
                              r"|^\W*(?:bonjour\W*)?(?:presidente?|directeur|directrice|gerante?|co-?gerante?|dg|pdg|dirigeante?"

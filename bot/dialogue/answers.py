@@ -10,7 +10,7 @@ from bot.dialogue.turn import Turn
 from bot.french import normalize, parse_yes_no
 from bot.leads import check_email, check_phone
 
-ASKING = ("faq", "cost", "excess", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
+ASKING = ("faq", "cost", "excess", "vat", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
 _STARTS_YES_NO = re.compile(r"^\W*(?:oui|ouais|non|nan|si)\b")
 
 
@@ -35,7 +35,7 @@ def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
         return False
     if step == "headcount" and carries_estimate(text):
         return False  # "12 jours à 850 €" gives days and a rate, not a headcount
-    values = quiz_flow.read(step, text)
+    values = quiz_flow.read(step, text, turn.get("structure_type"))
     if values is None:
         return False
     asking = cues.is_question(text) and kind in ASKING
@@ -192,8 +192,8 @@ def _free_text(turn: Turn, step: str, kind: str, text: str) -> bool:
     words = normalize(text)
     if cues.is_hostile(text):
         return False  # an insult is never a name or a structure
-    if cues.is_question(text) and len(text.split()) < 12 and step != "contact_project":
-        return False
+    if cues.is_question(text) and step != "contact_project":
+        return False  # a name or a structure is no question; a project description may hold one
     if len(text.split()) <= 3 and (_BARE_REPLY.search(words) or parse_yes_no(text)) \
             and not (step == "contact_name" and cues.looks_like_name(text)):
         return False

@@ -46,7 +46,8 @@ _REFUSAL = re.compile(
     r"|\b(?:non merci|pas envie|pas question|hors de question|surtout pas|sans facon|je refuse|refuse"
     r"|je (?:ne )?(?:prefere|souhaite|veux|voudrais|tiens|desire) (?:pas|plutot pas|ne pas|point)"
     r"|je (?:ne )?prefere(?:rais)? (?:ne pas|pas)|pas (?:tres )?chaud|pas la peine|pas necessaire|pas besoin"
-    r"|passer|on passe|passons|je passe|question suivante|suivant(?:e)?\b|skip|sauter|pas de (?:telephone|tel|numero|portable)"
+    r"|(?:passer|on passe|passons|je passe)(?! a (?:la |l'|le )?(?:mise en relation|relation|contact|estimation|test|quiz))"
+    r"|question suivante|suivant(?:e)?\b|skip|sauter|pas de (?:telephone|tel|numero|portable)"
     r"|pas de tel\b|aucun numero|sans telephone|je n'en ai pas|j'en ai pas|pas communiquer|ne pas (?:le |la |les )?(?:communiquer|donner|dire)"
     r"|je ne (?:le |la |les )?(?:communique|donne) pas|confidentiel|pas maintenant|plus tard|rien a ajouter"
     r"|je ne veux pas|je veux pas|j'ai pas envie|ca me dit rien|non pas vraiment)\b"
@@ -77,7 +78,8 @@ _STOP = re.compile(
     r"|\b(?:arrete[rz]? (?:le|la|les|ce|cette|tout)|annule[rz]? (?:le|la|les|ce|cette|tout)|stop (?:le|la|au|a)"
     r"|je (?:veux|voudrais|prefere) (?:arreter|abandonner|annuler|quitter)|on arrete|laisse(?:z)? tomber"
     r"|je ne veux plus (?:continuer|repondre)|je veux plus (?:continuer|repondre)|c'est fini|basta|on s'arrete"
-    r"|j'en ai assez|j'abandonne)\b"
+    r"|j'en ai assez|j'abandonne|(?:pas|plus) (?:envie|le temps) de (?:continuer|me lancer|faire (?:ca|le test|l'estimation)"
+    r"|chiffrer|calculer)|finalement (?:pas la peine|ca ira)|non merci,? (?:finalement|ca ira|pas la peine|sans facon))\b"
 )
 
 
@@ -229,7 +231,7 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 # "je suis Karim Benali, de l'association…": a name only when written with capitals (not "je suis le directeur").
-_NAME_AFTER_SUIS = re.compile(r"\bje suis (?P<name>[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?: [A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3})")
+_NAME_AFTER_SUIS = re.compile(r"\b[Jj]e suis (?P<name>[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?: [A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3})")
 _ORGANISATION_CUE = re.compile(
     r"\b(?:de|pour|chez) (?:l'|la |le )?(?:association|asso|entreprise|societe|société|scop|scic|cooperative|coopérative"
     r"|structure|collectif|cluster|groupement)\s+(?P<name>[A-ZÀ-Ö«\"][^,.;!?]{1,80})")
@@ -239,22 +241,51 @@ _NOT_NAME_WORDS = frozenset(normalize(word) for word in (
     "je", "nous", "on", "vous", "pourquoi", "combien", "comment", "quoi", "qui", "quel", "quelle", "pas", "ne",
     "sais", "veux", "aide", "appui", "rien", "aucun", "personne", "le", "la", "les", "un", "une", "des", "du",
     "est", "suis", "sommes", "avec", "pour", "dans", "mon", "ma", "mes", "notre",
+    "directeur", "directrice", "general", "generale", "gerant", "gerante", "president", "presidente", "responsable",
+    "charge", "chargee", "drh", "salarie", "salariee", "elu", "elue", "membre", "coordinateur", "coordinatrice",
+    "delegue", "deleguee", "fondateur", "fondatrice", "tresorier", "tresoriere", "benevole", "adjoint", "adjointe",
 ))
 
 
 def find_name(text: str) -> str | None:
-    """A person's name given with a cue ("je m'appelle Claire Martin", "moi c'est Paul", "je suis Karim Benali")."""
+    """A person's name given with a cue ("je m'appelle Claire Martin", "moi c'est Paul", "je suis Karim Benali"),
+    or heading a signature."""
     match = _NAME_CUE.search(text or "") or _NAME_AFTER_SUIS.search(text or "")
     if not match:
-        return None
+        return _signature(text).get("name")
     name = match.group("name").strip(" -'")
     return name if looks_like_name(name) else None
 
 
 def find_organisation(text: str) -> str | None:
-    """A structure's name given with a cue ("de l'association Les Ateliers du Lien")."""
+    """A structure's name given with a cue ("de l'association Les Ateliers du Lien"), or in a signature."""
     match = _ORGANISATION_CUE.search(text or "")
-    return match.group("name").strip(" \"«»") if match else None
+    return match.group("name").strip(" \"«»") if match else _signature(text).get("organisation")
+
+
+_SIGN_OFF = re.compile(r"^\s*(?:--+|cordialement|bien (?:a|à) vous|bien cordialement|salutations|merci d'avance"
+                       r"|sinc(?:e|è)res salutations|belle journ(?:e|é)e)\b.*$", re.IGNORECASE)
+_STRUCTURE_LINE = re.compile(r"^\s*(?P<name>(?:association|asso|entreprise|soci(?:e|é)t(?:e|é)|scop|scic|sarl|sas|eurl"
+                             r"|coop(?:e|é)rative|collectif|cluster|groupement|geiq|p(?:o|ô)le)\b[^\n]{1,80}?)\s*$",
+                             re.IGNORECASE)
+_CAPITALISED_NAME = re.compile(r"^(?:M\.|Mme|Mr|Madame|Monsieur)?\s*[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?:[ -][A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3}$")
+
+
+def _signature(text: str) -> dict:
+    """The name and the structure of a mail-like signature: the lines after "Cordialement," or "--"."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    start = next((index for index, line in enumerate(lines) if _SIGN_OFF.match(line)), None)
+    if start is None:
+        return {}
+    found: dict = {}
+    for line in lines[start + 1:start + 6]:
+        if not line or _SIGN_OFF.match(line):
+            continue
+        if "name" not in found and _CAPITALISED_NAME.match(line) and looks_like_name(line):
+            found["name"] = line
+        elif "organisation" not in found and _STRUCTURE_LINE.match(line):
+            found["organisation"] = _STRUCTURE_LINE.match(line).group("name")
+    return found
 
 
 def looks_like_name(text: str) -> bool:
@@ -298,7 +329,8 @@ def english_topic(text: str) -> str | None:
 
 # Phrases that name one FAQ topic beyond doubt: a backstop when the model picks another topic or another intent.
 _TOPIC_PHRASES = [
-    ("pilotage", r"qui finance|finance par qui|financee? par qui|qui pilote|pilote par qui|feder"),
+    ("pilotage", r"qui finance|finance par qui|financee? par qui|qui pilote|pilote par qui|feder"
+                 r"|qui (?:paie|paye|prend en charge|verse|regle|finance) (?:les |le |ces |la )?(?:80|reste|subvention|financement)"),
     ("contact", r"qui (?:je )?(?:contacte|dois contacter|peux contacter)|a qui (?:m'|me )?(?:adresser|ecrire)|ecrire a qui"
                 r"|quelle (?:est l')?adresse (?:mail|e-mail|email|electronique)|votre (?:mail|e-mail|email|adresse mail)"
                 r"|(?:numero|telephone|tel) (?:de telephone )?(?:de l'aract|de l'equipe)|joindre l'aract|contacter l'aract"),
@@ -308,10 +340,14 @@ _TOPIC_PHRASES = [
     ("duree", r"combien de (?:temps|jours|mois) (?:dure|ca dure|prend|dure l'accompagnement)|dure combien"
               r"|duree de l'accompagnement|duree de l'appui"),
     ("calendrier", r"date limite|prochain comite|deadline|quand (?:deposer|candidater|postuler)"),
-    ("donnees", r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso"),
+    ("donnees", r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso|(?:vous )?(?:gardez|conservez)"
+                r"|(?:garder|conserver|stocker|stockez) (?:mes|nos|ces|les) (?:infos|informations|donnees|coordonnees)"
+                r"|qui (?:y )?(?:a|aura) acces|acces a (?:mes|nos|ces) (?:infos|informations|donnees|coordonnees)"),
     ("candidater", r"comment (?:candidater|postuler)|(?:envoyer|deposer|renvoyer|renvoie) (?:le |notre |mon |ce )?dossier"
                    r"|(?:l'|le )?(?:envoie|renvoie|envoyer|renvoyer|adresse) a qui|a qui (?:l'|le )?(?:envoyer|renvoyer)"),
-    ("beneficiaires", r"qui peut (?:candidater|postuler|en beneficier|y avoir droit|en profiter)"),
+    ("beneficiaires", r"qui peut (?:candidater|postuler|en beneficier|y avoir droit|en profiter)"
+                      r"|(?:elle|il|elles|ils|ca) (?:pourrai\w*|peu\w*) (?:aussi )?(?:postuler|candidater|en beneficier)"
+                      r"|(?:elle|il|elles|ils) (?:y )?(?:aurai\w*|a|ont) droit"),
     ("appui_court", r"projet (?:deja |bien )?(?:defini|pret|mur|abouti)|idee (?:encore )?floue"),
     ("consultants", r"(?:choisir|choisit) (?:le|notre|un) consultant|notre propre consultant"),
     ("porteur", r"qui (?:peut|doit|a le droit de|pourra) (?:deposer|presenter|porter|remplir|soumettre|signer)"),
@@ -323,7 +359,17 @@ def topic_named(text: str) -> str | None:
     """The one FAQ topic a question names in so many words ("qui finance ?" is pilotage), or None."""
     normalized = normalize(text)
     found = {topic for topic, pattern in _TOPIC_RES if pattern.search(normalized)}
+    if found == {"duree"}:
+        # "l'appui court, ça dure combien ?": that support's own answer gives its length and its cost
+        named = {kind for kind, pattern in _SUPPORT_NAMED if pattern.search(normalized)}
+        both = re.search(r"\bcourt\b", normalized) and re.search(r"\blong\b", normalized)
+        if len(named) == 1 and not both:
+            return named.pop()
     return found.pop() if len(found) == 1 else None
+
+
+_SUPPORT_NAMED = [("appui_court", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? court\b")),
+                  ("appui_long", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? long\b"))]
 
 
 _ENGLISH_WORDS = frozenset("""the a an is are was be you your my we our i it this that what how why when who which can could

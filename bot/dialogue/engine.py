@@ -9,15 +9,17 @@ the visitor would see as silence (`recover`).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Mapping
 
 from bot import quiz
 from bot.dialogue import cues, estimate_flow, flows, quiz_flow, repair, stack
-from bot.dialogue.moves import SOCIAL, carries_estimate, kind_of, topic_of
+from bot.dialogue.moves import SOCIAL, carries_estimate, for_themselves, kind_of, topic_of
 from bot.dialogue.reading import Reading
 from bot.dialogue.state import State
 from bot.dialogue.texts import Texts, default_texts
 from bot.dialogue.turn import Outcome, Services, Turn
+from bot.french import normalize
 
 ALL_SLOTS = (*quiz_flow.ANSWER_SLOTS, "eligibility", *estimate_flow.VALUE_SLOTS, "funding", "consent", "consent_at",
              "contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project", "lead_id")
@@ -66,8 +68,9 @@ def dispatch(turn: Turn) -> None:
     if reading.intent == "english" and kind == "human" and not reading.button:
         turn.say("utter_english", buttons=False)  # "I'd like to talk to someone": said in French, then done
     if len(reading.parts) == 1:  # "Bonjour, je voudrais être rappelé": the greeting hid the request
-        turn.say("utter_greet_short", buttons=False)
-        turn.reading = reading = reading.parts[0]
+        if cues.says_small_talk("greet", reading.typed.split(",")[0]):
+            turn.say("utter_greet_short", buttons=False)
+        turn.reading = reading = reading.parts[0]  # (or a long story's closing question)
         kind = kind_of(reading)
     if reading.parts and kind in ("faq", "cost", "unclear", "inform", "noise", "affirm", "dont_know") \
             and _several_questions(turn):
@@ -85,7 +88,15 @@ def outside(turn: Turn, kind: str) -> None:
     reading = turn.reading
     text = reading.typed
     found = estimate_flow.values(text, reading.entities) if (text or reading.entities) else {}
+    if turn.get("funding") is not None and "consultant_days" not in found and estimate_flow.follow_up_days(text):
+        found["consultant_days"] = estimate_flow.follow_up_days(text)  # "bon, restons à 15": the new day count
+    if kind in ("faq", "unclear", "inform", "capabilities", "why", "out_of_scope", "deny") and _verdict_holds(turn):
+        return
     if kind == "start_quiz":
+        side = topic_of(reading) if cues.is_question(text) and reading.topic_confidence >= 0.9 else None
+        if side in _SIDE_TOPICS:  # "je suis élu CSE d'une PME…, ai-je le droit de présenter le projet ?"
+            turn.say(f"utter_faq/{side}", buttons=False)
+            turn.mark("faq", topic=side)
         stack.start_quiz(turn, text)
         turn.mark("start", flow="quiz")
     elif kind == "estimate":
@@ -110,11 +121,16 @@ def outside(turn: Turn, kind: str) -> None:
     elif kind == "goodbye":
         turn.say("utter_goodbye")
         turn.mark("goodbye")
+    elif kind == "cost" and for_themselves(text):  # "c'est combien pour nous ?": the rule, then their own figures
+        turn.say("utter_faq/cout", buttons=False)
+        turn.state.topic = "cout"
+        stack.start_estimate(turn, found, fresh=not found)
+        turn.mark("start", flow="estimate")
     elif kind == "cost":
         repair.answer_topic(turn, "cout")
-    elif kind == "excess":
-        turn.say("utter_excess_to_confirm")
-        turn.mark("faq", topic="excess")
+    elif kind in ("excess", "vat"):
+        turn.say(f"utter_{kind}_to_confirm")
+        turn.mark("faq", topic=kind)
     elif kind == "faq" and _estimate_follow_up(turn, found):
         return
     elif kind == "faq" and (reading.entities.get("topic") or cues.topic_named(text)):
@@ -139,6 +155,32 @@ def outside(turn: Turn, kind: str) -> None:
         turn.mark("start", flow="quiz")
     elif kind == "noise" or not repair.clarify(turn):
         repair.not_understood(turn)
+
+
+# Questions a request to take the test may carry that the test itself does not answer.
+_SIDE_TOPICS = ("porteur", "comite", "consultants", "cout", "duree", "candidater", "calendrier", "pilotage", "donnees",
+                "appui_court", "appui_long", "types_appui")
+_EVEN_IF = re.compile(r"^\W*(?:et |mais )?(?:meme si|meme avec|meme en|meme pour|meme quand|pourtant|et si pourtant)\b")
+
+# "Qu'est-ce qui me manque ?" after a verdict that is not a yes: the points the verdict gave.
+_WHAT_IS_MISSING = re.compile(r"\b(?:qu'est-ce qui (?:me |nous )?(?:manque|bloque|coince|pose probleme|ne va pas)"
+                              r"|que (?:me |nous )?manque-t-il|qu'est-ce qu'il (?:me |nous )?manque|il (?:me |nous )?manque quoi"
+                              r"|pour que (?:ce|ca) soit bon|pour (?:etre|devenir) eligibles?|ca bloque ou|pourquoi (?:pas|non)"
+                              r"|qu'est-ce que je dois (?:faire|changer)|que faut-il (?:faire|changer|de plus))\b")
+
+
+def _verdict_holds(turn: Turn) -> bool:
+    """"Même si le projet est vraiment innovant ?" after a negative verdict: what still blocks, said again."""
+    verdict = turn.get("eligibility") or {}
+    text = normalize(turn.reading.typed)
+    even_if, missing = _EVEN_IF.search(text), _WHAT_IS_MISSING.search(text)
+    if verdict.get("verdict") not in ("not_eligible", "to_check") or not (even_if or missing):
+        return False
+    reasons = verdict.get("reasons") or []
+    blocking = [r["message"] for r in reasons if r.get("ok") is False] or [r["message"] for r in reasons if r.get("ok") is None]
+    turn.say("utter_verdict_holds" if even_if else "utter_verdict_missing", reasons=" ".join(blocking))
+    turn.mark("faq", topic="verdict")
+    return True
 
 
 def _estimate_follow_up(turn: Turn, found: dict) -> bool:

@@ -72,6 +72,24 @@ def values(text: str, entities: dict | None = None, asking: str | None = None) -
     return found
 
 
+# After an estimate, a bare number is a new day count when the words around it change the plan:
+# "et si on n'en prend que 6 ?", "bon, restons à 15", "on part plutôt sur 4".
+_PLAN_CHANGE = re.compile(r"\b(?:et si|restons|reste|restez|prenons|prend\w*|partons|part sur|partir sur|plutot|passons"
+                          r"|passer a|mettons|disons|on dit|en (?:prend|fait|faisant)|que \d|seulement|juste|finalement)\b")
+_OTHER_QUANTITY = re.compile(r"\d ?(?:%|ans?\b|mois\b|salarie\w*|personnes?\b|etp\b|membres?\b|benevoles?\b|heures?\b|h\b)")
+
+
+def follow_up_days(text: str) -> str | None:
+    """The new day count of a follow-up with a bare number after an estimate, else None."""
+    digits = digitize(text)
+    numbers = _NUMBER_RE.findall(digits)
+    if len(numbers) != 1 or len(digits.split()) > 14 or _OTHER_QUANTITY.search(digits) or _MONEY.search(digits) \
+            or not _PLAN_CHANGE.search(digits):
+        return None
+    value = numbers[0][1].replace(" ", "") if isinstance(numbers[0], tuple) else numbers[0].replace(" ", "")
+    return value if value.isdigit() and 0 < int(value) <= 60 else None
+
+
 def days_problem(support: str | None, days) -> str | None:
     """The French explanation when a day count does not fit the support, else None."""
     try:
@@ -79,6 +97,23 @@ def days_problem(support: str | None, days) -> str | None:
     except FundingError as error:
         return error.message
     return None
+
+
+def describe(values: dict) -> str:
+    """"type d'appui : appui long ; jours : 8" for the values a correction changed."""
+    said = []
+    if values.get("support_type") in SUPPORT_LABELS:
+        said.append(f"type d'appui : {SUPPORT_LABELS[values['support_type']]}")
+    if values.get("consultant_days") is not None:
+        said.append(f"jours de consultant : {format_days(values['consultant_days'])}")
+    if values.get("day_rate") is not None:
+        said.append(f"tarif : {format_eur(Decimal(str(values['day_rate'])))} par jour")
+    return " ; ".join(said)
+
+
+def format_days(days) -> str:
+    number = Decimal(str(days))
+    return str(int(number)) if number == number.to_integral_value() else str(number).replace(".", ",")
 
 
 def apply(turn: Turn, found: dict) -> list[str]:

@@ -35,6 +35,8 @@ def handle(turn: Turn, kind: str) -> None:
     if kind == "noise" and flow == "contact" and step in contact_flow.OPTIONAL:
         repair.skip(turn, step)
         return
+    if flow != "estimate" and old_estimate_button(turn):
+        return
     if _control(turn, flow, step, kind) or repair.digression(turn, kind):
         return
     if _dont_know_or_refusal(turn, flow, step, kind):
@@ -239,6 +241,27 @@ def _dont_know_or_refusal(turn: Turn, flow: str, step: str, kind: str) -> bool:
         turn.mark("refusal", step=step)
         return True
     return False
+
+
+def old_estimate_button(turn: Turn) -> bool:
+    """"Appui long" clicked again once an estimate is made: the estimate with that support, then the question again."""
+    if turn.get("funding") is None or turn.get("support_type") is None:
+        return False
+    text = turn.reading.typed.strip().lower()
+    support = {button["payload"].lower(): button["payload"] for button in
+               turn.texts.render("utter_ask_support_type").buttons}.get(text)
+    found = estimate_flow.values(support) if support else {}
+    if found.get("support_type") in (None, turn.get("support_type")):
+        return False
+    problems = estimate_flow.apply(turn, found)
+    for problem in problems:
+        turn.say("utter_funding_problem", problem=problem)
+    if not problems:
+        turn.say("utter_corrected", facts=estimate_flow.describe(found))
+        estimate_flow.estimate(turn)
+    turn.mark("correction", step="support_type")
+    stack.ask_pending(turn, reminder=True)
+    return True
 
 
 def old_quiz_button(turn: Turn, pending_step: str | None) -> bool:

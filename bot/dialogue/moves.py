@@ -25,9 +25,11 @@ FLOW_REQUESTS = {"start_quiz": "quiz", "estimate": "estimate", "human": "contact
 COST_TOPICS = ("cout", "appui_court", "appui_long", "types_appui", "duree")
 _DAYS_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)? ?(?:jours?|journees?|jrs?|j)\b|\b(?:un|une|deux|trois|quatre|cinq|six|sept"
                              r"|huit|neuf|dix|onze|douze|treize|quatorze|quinze) (?:jours?|journees?)\b")
-# An estimate is asked in these words (or given days or a rate); "combien pour nous ?" asks the cost in general.
+# An estimate is asked in these words (or given days or a rate); "combien pour nous ?" asks the cost first.
 _ESTIMATE_WORDS = re.compile(r"\b(?:estim\w*|simul\w*|calcul\w*|chiffr\w*|devis|appui (?:court|long)|tarif|tjm)\b")
-_QUIZ_REQUEST = re.compile(r"\b(?:faire|passer|lancer|commencer|commence|demarrer|demarre|refaire|essayer|tenter) "
+_QUIZ_REQUEST = re.compile(r"\bje (?:veux|voudrais|souhaite|souhaiterais|aimerais) (?:le |la |vous )?tester\b"
+                           r"|\btestez[- ](?:nous|moi|notre|mon)\b|\btestons\b"
+                           r"|\b(?:faire|passer|lancer|commencer|commence|demarrer|demarre|refaire|essayer|tenter) "
                            r"(?:le |votre |ce |un |ton )?"
                            r"(?:test|teste|quiz+|questionnaire)\b|\btester (?:mon|notre|le|son) projet\b"
                            r"|\bje (?:teste|fais le test|passe le test|refais le test)\b"
@@ -36,6 +38,13 @@ _QUIZ_REQUEST = re.compile(r"\b(?:faire|passer|lancer|commencer|commence|demarre
 # "c'est plafonné à combien ?" asks the page's caps, not an estimate.
 _CAP_WORDS = re.compile(r"\b(?:plafon\w*|au maximum|maximum|au max|au plus)\b")
 _EXCESS = re.compile(r"\b(?:depassement|au-dela du plafond|au dela du plafond|surcout|le reste au-dessus)\b")
+_PERSON_WORDS = re.compile(r"\b(?:humain\w*|conseill\w+|personne|quelqu'un|quelqu un|rappel\w*|contact\w*|appel\w*|joindre"
+                           r"|telephone|tel|relation|aract|interlocut\w+|referent\w*|parler|echanger|discuter)\b")
+_QUIZ_WORDS = re.compile(r"\b(?:test\w*|quiz+|questionnaire|eligib\w*|verifi\w*|droit|recevable|retenu\w*|accept\w*"
+                         r"|eligible|concerne\w*|rentr\w*|entr\w* dans|candidat\w*|postul\w*)\b")
+_COST_WORDS = re.compile(r"\b(?:combien|cout\w*|coute\w*|prix|pa[iy]\w*|tarif\w*|charge|budget|financ\w*|revien\w*"
+                         r"|debours\w*|montant|somme|factur\w*|euros?|gratuit|cher|reste)\b|€")
+_VAT = re.compile(r"\b(?:tva|taxes?|hors taxes?|toutes taxes|ht ou ttc|ttc ou ht)\b")
 _SELF = re.compile(r"\b(?:on|nous|notre|nos|mon|ma|mes|je|j'|moi)\b")
 _ASKING_ESTIMATE = re.compile(r"\b(?:estim\w*|simul\w*|chiffrage|chiffrer|calcul\w*)\b")
 _MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur)|\b(?:tarif|tjm|taux journalier|prix de journee)\b")
@@ -69,6 +78,13 @@ def kind_of(reading: Reading) -> str:
     if kind != "stop" and _pausing(text):
         return "stop"
     person = cues.asks_for_a_person(text)
+    if kind == "human" and not person and reading.confidence < 0.8 and not _PERSON_WORDS.search(normalize(text)):
+        kind = "unclear"  # "quelques-uns, je dirais" is no request for a person, whatever the model guessed
+    if kind == "start_quiz" and reading.confidence < 0.8 and not _QUIZ_WORDS.search(normalize(text)):
+        kind = "unclear"  # "le bleu canard, je pense" asks for no test
+    if kind == "estimate" and reading.confidence < 0.9 and not carries_estimate(text) and not reading.entities \
+            and not (_ESTIMATE_WORDS.search(normalize(text)) or _COST_WORDS.search(normalize(text))):
+        kind = "unclear"  # "on a fêté nos 30 ans, ça compte pour le dossier ?" asks for no estimate
     if kind in ("faq", "unclear", "inform", "greet", "capabilities", "why", "estimate", "cost") and person:
         return "human"
     if kind in ("unclear", "faq", "inform", "affirm", "human", "start_quiz", "correct") and not person \
@@ -76,8 +92,10 @@ def kind_of(reading: Reading) -> str:
         return "estimate"
     if _EXCESS.search(normalize(text)) and cues.asks_something(text):
         return "excess"  # "le dépassement, qui le paie ?": not on the page, to confirm with the Aract
-    if kind in ("faq", "unclear", "inform", "greet", "estimate", "correct", "capabilities", "cost") \
-            and _QUIZ_REQUEST.search(normalize(text)):
+    if _VAT.search(normalize(text)) and cues.asks_something(text) and not carries_estimate(text):
+        return "vat"  # "on peut récupérer la TVA ?": the page gives amounts HT, nothing more
+    if (kind in ("faq", "unclear", "inform", "greet", "estimate", "correct", "capabilities", "cost")
+            or (kind == "human" and not person)) and _QUIZ_REQUEST.search(normalize(text)):
         return "start_quiz"  # "asso de 30 salariés à Rennes, on peut faire le test ?"
     if kind == "faq" and len([fact for fact in quiz.prefill(text) if fact != "in_region"]) >= 2 \
             and _SELF.search(normalize(text)):
@@ -86,15 +104,20 @@ def kind_of(reading: Reading) -> str:
         return "faq"  # "et les associations, elles peuvent ?" asks the rule, for others
     if kind == "english" and cues.english_topic(text) == "human":
         return "human"
-    if cues.asks_something(text) and cues.topic_named(text) and not person and kind not in ("estimate", "stop") \
-            and not _QUIZ_REQUEST.search(normalize(text)):
-        return "faq"  # "qui finance tout ça ?": the topic its words name (see `topic_of`), whatever the model heard
     if kind in ("faq", "unclear", "inform") and reading.topic in COST_TOPICS and carries_estimate(text):
         return "estimate"
+    if kind != "stop" and not person and not carries_estimate(text) and cues.asks_something(text) \
+            and cues.topic_named(text) and not _QUIZ_REQUEST.search(normalize(text)):
+        return "faq"  # "qui finance tout ça ?": the topic its words name (see `topic_of`), whatever the model heard
     if kind == "estimate" and not carries_estimate(text) and not reading.entities and (
             not _ESTIMATE_WORDS.search(normalize(text)) or _CAP_WORDS.search(normalize(text))):
-        return "cost"  # "à quel prix ?" asks the cost in general: the answer, and a button to estimate
+        return "cost"  # "à quel prix ?", "combien pour nous ?": the page's answer first (see `for_themselves`)
     return kind
+
+
+def for_themselves(text: str) -> bool:
+    """"C'est combien pour nous ?": a cost question about the visitor's own structure (not its caps)."""
+    return bool(_SELF.search(normalize(text))) and not _CAP_WORDS.search(normalize(text))
 
 
 def _control_cue(kind: str, text: str) -> bool:

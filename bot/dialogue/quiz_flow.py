@@ -38,9 +38,9 @@ def ask(turn: Turn, question: str, *, reminder: bool = False, retry: bool = Fals
     turn.asked = question
 
 
-def read(question: str, text: str) -> dict | None:
+def read(question: str, text: str, structure_type: str | None = None) -> dict | None:
     """Slot values when `text` answers `question`, else None."""
-    answer = quiz.read_answer(question, text) if text.strip() else None
+    answer = quiz.read_answer(question, text, structure_type) if text.strip() else None
     if answer is None:
         return None
     values = {question: answer["value"]}
@@ -56,7 +56,10 @@ def refusal_value(question: str) -> str:
 
 def carried(turn: Turn, text: str, answered: str) -> dict:
     """Other answers the same message gives ("une asso de 40 salariés à Lyon"): only for questions not answered yet."""
-    facts = quiz.prefill(text)
+    facts = quiz.prefill(text, turn.get("structure_type"))
+    if answered in quiz.YES_NO_QUESTIONS:  # "oui pour la nouveauté, et oui aussi pour la qualité de vie"
+        facts.update({criterion: value for criterion, value in quiz.criteria_answers(text).items()
+                      if criterion != "agreement"})
     if answered == "structure_type":
         facts.pop("structure_type", None)
     if "place" in facts and answered != "place" and parse_place(re.sub(r"\d+", " ", text)) is None:

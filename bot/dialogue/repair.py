@@ -38,12 +38,12 @@ def answer_topic(turn: Turn, topic: str | None) -> bool:
 def digression(turn: Turn, kind: str) -> bool:
     """A question on the program or small talk while a flow waits: answer, then the pending question again."""
     reading = turn.reading
-    if kind in ("cost", "excess"):
+    if kind in ("cost", "excess", "vat"):
         if kind == "cost":
             answer_topic(turn, "cout")
         else:
-            turn.say("utter_excess_to_confirm", buttons=False)
-            turn.mark("faq", topic="excess")
+            turn.say(f"utter_{kind}_to_confirm", buttons=False)
+            turn.mark("faq", topic=kind)
         stack.ask_pending(turn, reminder=True)
         return True
     asking = reading.button or cues.asks_something(reading.typed)
@@ -114,6 +114,9 @@ def correction(turn: Turn, asked_for: bool = False) -> bool:
         turn.say("utter_corrected", facts=contact_flow.describe(turn, changed_contact))
     if changed_estimate:
         problems = estimate_flow.apply(turn, dict(changed_estimate))
+        kept = {slot: value for slot, value in changed_estimate.items() if str(turn.get(slot)) == str(value)}
+        if turn.state.active == "estimate" and kept:
+            turn.say("utter_corrected", facts=estimate_flow.describe(kept))  # said with the estimate otherwise
         for problem in problems:
             turn.say("utter_funding_problem", problem=problem)
         if not turn.state.active and turn.get("funding") is not None and not problems:
@@ -147,6 +150,12 @@ def old_answer_button(turn: Turn) -> bool:
 def which_correction(turn: Turn) -> None:
     """"Je veux corriger une réponse": the answers given, as buttons."""
     answered = [question for question in quiz.QUESTIONS if turn.get(question) is not None]
+    if not answered and (turn.state.active == "estimate" or turn.get("funding") is not None):
+        turn.say("utter_correct_estimate_how", buttons=not turn.state.stack)  # the estimate's values: in words
+        if turn.state.active:
+            stack.ask_pending(turn, reminder=True)
+        turn.mark("correction")
+        return
     if not answered:
         turn.say("utter_nothing_to_correct", buttons=not turn.state.stack)
         if turn.state.active:
@@ -250,11 +259,12 @@ def _add_dont_know(turn: Turn) -> None:
 
 
 def _estimate_failed(turn: Turn, step: str, count: int, explained: bool) -> None:
-    if count == 1:
+    if count == 1 or (explained and count == 3):  # a value out of the limits was understood: the limit said, ask again
         estimate_flow.ask(turn, step, retry=not explained)
     elif count == 2:
         turn.say("utter_estimate_help", buttons=False)
         estimate_flow.ask(turn, step)
+        _add_dont_know(turn)
     elif count == 3:
         turn.say("utter_estimate_cannot_handle", max_days=estimate_flow.max_days(turn))
         turn.asked = step

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogue.cues import is_question
+from bot.quiz import prefill
 
 MAX_PARTS = 3
 _GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou|re)\b[\s,!.]*", re.IGNORECASE)
@@ -25,10 +26,21 @@ def question_parts(text: str) -> list[str]:
     text = _GREETING.sub("", original)
     if not text or text.startswith("/"):
         return []
+    if len(text.split()) > 40:
+        last = _last_question(text)
+        if last:
+            return [last]  # a long story ending on a question: the question is what to answer
     parts = _parts(text)
     if not parts and text != original and len(text.split()) >= 3:
         return [text]  # "Bonjour à vous" stays a greeting
     return parts
+
+
+def _last_question(text: str) -> str | None:
+    sentences = [sentence.strip() for sentence in re.split(r"(?<=[.!?])\s+", text) if sentence.strip()]
+    if len(sentences) > 1 and sentences[-1].endswith("?"):
+        return sentences[-1]
+    return None
 
 
 def _parts(text: str) -> list[str]:
@@ -45,6 +57,12 @@ def _parts(text: str) -> list[str]:
     parts = [part + " ?" if _ASKS.search(part) else part for part in parts]
     parts = [part for part in parts if len(part.split()) >= 2]
     if len(parts) < 2 or not any(_ASKS.search(part) or is_question(part) for part in parts[1:]):
+        return []
+    # A statement before a question is its own part only when it answers something ("on est 18, et … ?");
+    # "le dossier de candidature, je l'envoie à qui ?" is one question about its opening words.
+    first = parts[0]
+    if not (_ASKS.search(first) or is_question(first) or prefill(first) or re.search(r"\d", first)
+            or re.match(r"^\W*(?:oui|non|ouais|nan|si)\b", first, re.IGNORECASE)):
         return []
     if "?" not in text and sum(bool(is_question(part)) for part in parts) < 2:
         return []  # "notre filiale, qui est une PME": a relative "qui", not a second question

@@ -220,14 +220,13 @@ class Stack:
         return path.read_text(errors="replace")[-chars:] if path and path.exists() else ""
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    """Our own Rasa and action server on a fresh SQLite file, replies given up after 3 s."""
+def running_stack(tmp_path_factory, name: str, extra_env: dict) -> Iterator[Stack]:
+    """A Stack on a fresh SQLite file, both servers started; stopped when the caller's fixture ends."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     from bot.db import upgrade
 
-    stack = Stack(tmp_path_factory.mktemp("stack"), {"REPLY_TIMEOUT_SECONDS": "3"})
+    stack = Stack(tmp_path_factory.mktemp(name), extra_env)
     upgrade(stack.settings.database_url)
     try:
         stack.start_actions()
@@ -237,6 +236,12 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         pytest.fail(str(error))
     finally:
         stack.stop_all()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    """Our own Rasa and action server on a fresh SQLite file, replies given up after 3 s."""
+    yield from running_stack(tmp_path_factory, "stack", {"REPLY_TIMEOUT_SECONDS": "3"})
 
 
 def python_bot(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:

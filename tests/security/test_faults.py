@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import MODEL, Conversation, free_port
 from tests.e2e.test_quiz import ELIGIBLE_ASSOCIATION, asked
 from tests.security.conftest import (APOLOGY, PRICE_QUESTION, HangingServer, SocketVisitor, Stack,
-                                     answers_the_price, post_json, python_bot, reply_text)
+                                     answers_the_price, post_json, python_bot, reply_text, running_stack)
 
 REPLY_TIMEOUT = 3  # REPLY_TIMEOUT_SECONDS given to the `stack` fixture's Rasa
 HELP_CONTACT = "j.bertin@anact.fr"
@@ -171,18 +171,7 @@ def test_an_action_server_outage_mid_quiz_keeps_the_answers_and_the_pending_ques
 @pytest.fixture(scope="module")
 def breaker_stack(tmp_path_factory) -> Stack:
     """Rasa with its circuit breaker at one action per message: it trips after every reply."""
-    from bot.db import upgrade
-
-    stack = Stack(tmp_path_factory.mktemp("breaker"), {"MAX_NUMBER_OF_PREDICTIONS": "1"})
-    upgrade(stack.settings.database_url)
-    try:
-        stack.start_actions()
-        stack.start_rasa()
-        yield stack
-    except RuntimeError as error:
-        pytest.fail(str(error))
-    finally:
-        stack.stop_all()
+    yield from running_stack(tmp_path_factory, "breaker", {"MAX_NUMBER_OF_PREDICTIONS": "1"})
 
 
 def test_a_tripped_circuit_breaker_never_kills_the_conversation(breaker_stack):

@@ -150,7 +150,7 @@ def test_regions_and_countries_outside(text, label):
     "text",
     [
         "comparaison",  # "Paris" only as a word
-        "parisien",
+        "parisianisme",
         "il y aura 20 salariés",  # "aura", the verb
         "plusieurs tours de table",  # "tours", the noun
         "une fontaine",
@@ -208,3 +208,14 @@ def test_department_place_rejects_unknown_codes():
 def test_property_parse_place_never_fails(text):
     place = parse_place(text)
     assert place is None or (isinstance(place.label, str) and place.in_region in (True, False))
+
+
+@pytest.mark.parametrize("text, label", [
+    ("je suis le gérant de cette PME lyonnaise", "Lyon (69)"),
+    ("une asso grenobloise", "Grenoble (38)"),
+    ("une scop ardéchoise de 12 salariés", "Ardèche (07)"),
+    ("une boîte parisienne", "Paris (75)"),
+    ("une association burgienne", "Bourg-en-Bresse (01)"),
+])
+def test_the_adjective_of_a_city_or_department_names_it(text, label):
+    assert parse_place(text).label == label
