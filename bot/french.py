@@ -187,9 +187,12 @@ _SMS = {
 _SMS_RE = re.compile(r"\b(?:" + "|".join(sorted(_SMS, key=len, reverse=True)) + r")\b")
 
 
+_SMS_C = re.compile(r"(?<![\w'.-])c(?= [a-z])")  # "moi c la directrice", "c pas grave": c'est
+
+
 def normalize(text: str) -> str:
     """Lowercase, strip accents, unify apostrophes and hyphens, collapse whitespace, write chat spellings out."""
-    return _SMS_RE.sub(lambda match: _SMS[match.group(0)], fold(text).lower())
+    return _SMS_C.sub("c'est", _SMS_RE.sub(lambda match: _SMS[match.group(0)], fold(text).lower()))
 
 
 def fold(text: str) -> str:

@@ -302,7 +302,7 @@ def read_role(text: str, structure_type: str | None = None) -> str | None:
 
 _SIZED_COMPANY = re.compile(r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
                             r"|moyennes?)\b")
-_SPEAKS_OF_SELF = re.compile(r"\b(je suis|c'est moi|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
+_SPEAKS_OF_SELF = re.compile(r"\b(je suis|c'est moi|moi c'est|moi,? je suis|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
                              r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b"
                              # "Gérant d'une SARL de 12 salariés…": a message that opens with the visitor's title
                              r"|^\W*(?:bonjour\W*)?(?:presidente?|directeur|directrice|gerante?|co-?gerante?|dg|pdg|dirigeante?"

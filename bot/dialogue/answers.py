@@ -38,6 +38,9 @@ def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
     values = quiz_flow.read(step, text, turn.get("structure_type"))
     if values is None:
         return False
+    if step in quiz.YES_NO_QUESTIONS and kind in ("estimate", "human", "start_quiz", "restart") \
+            and (_REQUEST.search(normalize(text)) or kind == "restart") and not _STARTS_YES_NO.search(normalize(text)):
+        return False  # "je voudrais carrément une estimation": a request, whatever "carrément" says
     asking = cues.is_question(text) and kind in ASKING
     if asking and (step == "headcount" or (step in quiz.YES_NO_QUESTIONS and not _STARTS_YES_NO.search(normalize(text)))
                    or cues.is_question(re.split(r"[,?]", text)[0])):

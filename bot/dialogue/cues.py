@@ -112,20 +112,29 @@ _RESUME = re.compile(
     r"|ou en etions|ou on en etait|la ou on en etait|ou nous en etions)\b"
 )
 _FROM_SCRATCH = re.compile(
-    r"\b(?:depuis le debut|du debut|a zero|au debut|recommencer|recommence|refaire|nouveau test|tout effacer"
-    r"|de zero|repartir de|reset)\b"
+    r"\b(?:a zero|recommencer|recommence|refaire|nouveau test|tout effacer|de zero|repartir de|reset)\b"
 )
+# "depuis le début" starts over in "reprendre depuis le début" or alone, not in "associées depuis le début".
+_FROM_THE_START = re.compile(r"\b(?:depuis le debut|du debut|au debut)\b")
+_BACK_VERB = re.compile(r"\b(?:repren\w*|revenir|reviens|revenons|retour\w*|repart\w*|retourn\w*|on refait)\b")
+
+
+def _from_scratch(normalized: str) -> bool:
+    if _FROM_SCRATCH.search(normalized):
+        return True
+    return bool(_FROM_THE_START.search(normalized)) and (len(normalized.split()) <= 5
+                                                           or bool(_BACK_VERB.search(normalized)))
 
 
 def is_resume(text: str) -> bool:
     """"Reprendre le test": continue where it was (not from the first question)."""
     normalized = normalize(text)
-    return bool(_RESUME.search(normalized)) and not _FROM_SCRATCH.search(normalized)
+    return bool(_RESUME.search(normalized)) and not _from_scratch(normalized)
 
 
 def is_restart(text: str) -> bool:
-    """"Recommencer", "depuis le début": start over."""
-    return bool(_FROM_SCRATCH.search(normalize(text)))
+    """"Recommencer", "reprendre depuis le début": start over."""
+    return _from_scratch(normalize(text))
 
 
 # Asking for a person in words the model may read as a question on the contacts ("je souhaite être contactée").
@@ -244,6 +253,7 @@ _NOT_NAME_WORDS = frozenset(normalize(word) for word in (
     "directeur", "directrice", "general", "generale", "gerant", "gerante", "president", "presidente", "responsable",
     "charge", "chargee", "drh", "salarie", "salariee", "elu", "elue", "membre", "coordinateur", "coordinatrice",
     "delegue", "deleguee", "fondateur", "fondatrice", "tresorier", "tresoriere", "benevole", "adjoint", "adjointe",
+    "bonne", "belle", "journee", "soiree", "cordialement", "salutations", "hello", "coucou", "bonsoir",
 ))
 
 
@@ -252,7 +262,7 @@ def find_name(text: str) -> str | None:
     or heading a signature."""
     match = _NAME_CUE.search(text or "") or _NAME_AFTER_SUIS.search(text or "")
     if not match:
-        return _signature(text).get("name")
+        return _signature(text).get("name") or _listed(text).get("name")
     name = match.group("name").strip(" -'")
     return name if looks_like_name(name) else None
 
@@ -260,7 +270,9 @@ def find_name(text: str) -> str | None:
 def find_organisation(text: str) -> str | None:
     """A structure's name given with a cue ("de l'association Les Ateliers du Lien"), or in a signature."""
     match = _ORGANISATION_CUE.search(text or "")
-    return match.group("name").strip(" \"«»") if match else _signature(text).get("organisation")
+    if match:
+        return match.group("name").strip(" \"«»")
+    return _signature(text).get("organisation") or _listed(text).get("organisation")
 
 
 _SIGN_OFF = re.compile(r"^\s*(?:--+|cordialement|bien (?:a|à) vous|bien cordialement|salutations|merci d'avance"
@@ -285,6 +297,37 @@ def _signature(text: str) -> dict:
             found["name"] = line
         elif "organisation" not in found and _STRUCTURE_LINE.match(line):
             found["organisation"] = _STRUCTURE_LINE.match(line).group("name")
+    return found
+
+
+_OF_STRUCTURE = re.compile(r"^(?:de|du|chez|pour)\s+(?:la |le |l'|les )?(?P<name>[A-ZÀ-Ö][^\n]{1,80})$")
+
+
+_PROPER_NOUNS = re.compile(r"^[A-ZÀ-Ö0-9][\w'’&-]*(?:\s+(?:(?:de|du|des|la|le|les|et|d'|l')\s*)?[A-ZÀ-Ö0-9&][\w'’&-]*){0,5}$")
+
+
+_COURTESY = frozenset({"merci", "bonjour", "bonsoir", "salut", "hello", "cordialement", "salutations", "bonne", "belle",
+                       "journee", "soiree", "svp", "oui", "non", "ok"})
+
+
+def _listed(text: str) -> dict:
+    """The name and the structure of details listed beside an address ("Paul Girard, de la Menuiserie Girard,
+    paul@…"; "Claire Fontaine, claire@…, SCOP Fontaine"): only when an email or a phone number is there."""
+    if not (find_email(text) or find_phone(text)):
+        return {}
+    found: dict = {}
+    for segment in re.split(r"[,;\n]|\.\s+|\s+-\s+", text or ""):
+        segment = segment.strip(" .:")
+        if not segment or EMAIL.search(segment) or PHONE.search(segment):
+            continue
+        structure = _STRUCTURE_LINE.match(segment) or _OF_STRUCTURE.match(segment)
+        if "organisation" not in found and structure:
+            found["organisation"] = structure.group("name").strip(" \"«»")
+        elif "name" not in found and _CAPITALISED_NAME.match(segment) and looks_like_name(segment):
+            found["name"] = segment
+        elif "name" in found and "organisation" not in found and _PROPER_NOUNS.match(segment) \
+                and not _COURTESY.intersection(normalize(segment).split()):
+            found["organisation"] = segment  # "Nadia Roux, nadia@…, Cantal Emballages": the name comes first
     return found
 
 
@@ -338,6 +381,7 @@ _TOPIC_PHRASES = [
              r"|c'est gratuit|c'est payant|ca coute quelque chose"),
     ("comite", r"se reunit|qui selectionne|qui choisit les projets|qui siege"),
     ("duree", r"combien de (?:temps|jours|mois) (?:dure|ca dure|prend|dure l'accompagnement)|dure combien"
+              r"|(?:c'est|ca fait|ca represente|ca dure) combien de (?:jours|mois)|combien de jours (?:au )?(?:maximum|max)"
               r"|duree de l'accompagnement|duree de l'appui"),
     ("calendrier", r"date limite|prochain comite|deadline|quand (?:deposer|candidater|postuler)"),
     ("donnees", r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso|(?:vous )?(?:gardez|conservez)"

@@ -70,8 +70,11 @@ def dispatch(turn: Turn) -> None:
     if len(reading.parts) == 1:  # "Bonjour, je voudrais être rappelé": the greeting hid the request
         if cues.says_small_talk("greet", reading.typed.split(",")[0]):
             turn.say("utter_greet_short", buttons=False)
+        whole = reading
         turn.reading = reading = reading.parts[0]  # (or a long story's closing question)
         kind = kind_of(reading)
+        if kind == "start_quiz" and not turn.state.active and quiz.prefill(whole.typed):
+            turn.reading = reading = whole  # "…on est 14, à Voiron. On peut faire votre test ?": the story's facts too
     if reading.parts and kind in ("faq", "cost", "unclear", "inform", "noise", "affirm", "dont_know") \
             and _several_questions(turn):
         return

@@ -20,7 +20,7 @@ INTENT_KINDS = {
     "out_of_scope": "out_of_scope", "english": "english", "affirm": "affirm", "deny": "deny",
     "dont_know": "dont_know", "inform": "inform", FALLBACK: "unclear", "choose": "choose",
 }
-SOCIAL = ("greet", "thank", "capabilities", "out_of_scope", "english")
+SOCIAL = ("greet", "thank", "capabilities", "out_of_scope", "english", "announce")
 FLOW_REQUESTS = {"start_quiz": "quiz", "estimate": "estimate", "human": "contact"}
 COST_TOPICS = ("cout", "appui_court", "appui_long", "types_appui", "duree")
 _DAYS_WITH_UNIT = re.compile(r"\d+(?:[.,]\d+)? ?(?:jours?|journees?|jrs?|j)\b|\b(?:un|une|deux|trois|quatre|cinq|six|sept"
@@ -38,8 +38,15 @@ _QUIZ_REQUEST = re.compile(r"\bje (?:veux|voudrais|souhaite|souhaiterais|aimerai
 # "c'est plafonné à combien ?" asks the page's caps, not an estimate.
 _CAP_WORDS = re.compile(r"\b(?:plafon\w*|au maximum|maximum|au max|au plus)\b")
 _EXCESS = re.compile(r"\b(?:depassement|au-dela du plafond|au dela du plafond|surcout|le reste au-dessus)\b")
-_PERSON_WORDS = re.compile(r"\b(?:humain\w*|conseill\w+|personne|quelqu'un|quelqu un|rappel\w*|contact\w*|appel\w*|joindre"
-                           r"|telephone|tel|relation|aract|interlocut\w+|referent\w*|parler|echanger|discuter)\b")
+_PERSON_WORDS = re.compile(r"\b(?:humain\w*|conseill\w+|personne|quelqu'un|quelqu un|rappel\w*|rapel\w*|(?:re)?contact\w*|appel\w*|joindre"
+                           r"|telephone\w*|tel|relation|aract|interlocut\w+|referent\w*|parler|echanger|discuter|agent"
+                           r"|operat\w+|entretien\w*|entretenir|rdv|rendez-vous|passez-moi|responsable|avec (?:l'|votre )equipe)\b")
+_ANNOUNCES_QUESTION = re.compile(
+    r"^\W*(?:(?:bonjour|bonsoir|salut|hello)\W+)?(?:(?:alors|oui|ok|bon|euh|en fait)\W+)?"
+    r"(?:j'ai|j'aurais|nous avons|nous aurions|on a|on aurait|je voudrais poser|je peux (?:vous )?poser|puis-je (?:vous )?poser)"
+    r" (?:une|quelques|plusieurs|des|deux|trois|encore une|une autre|d'autres|1|2|3) (?:petites? |autres? )?"
+    r"(?:questions?|renseignements?|interrogations?|precisions? a (?:vous )?demander)"
+    r"(?: (?:a vous poser|pour vous|sur (?:le|ce|votre) (?:dispositif|programme)))?\W*$")
 _QUIZ_WORDS = re.compile(r"\b(?:test\w*|quiz+|questionnaire|eligib\w*|verifi\w*|droit|recevable|retenu\w*|accept\w*"
                          r"|eligible|concerne\w*|rentr\w*|entr\w* dans|candidat\w*|postul\w*)\b")
 _COST_WORDS = re.compile(r"\b(?:combien|cout\w*|coute\w*|prix|pa[iy]\w*|tarif\w*|charge|budget|financ\w*|revien\w*"
@@ -65,12 +72,16 @@ def kind_of(reading: Reading) -> str:
         kind = "unclear"  # the model's control intents need their words: "pas envie de répondre" stops nothing
     if cues.is_noise(text):
         return "noise"  # gibberish: asked again with buttons, never read as a topic
+    if kind == "dont_know" and not cues.is_dont_know(text) and not cues.is_refusal(text) and len(text.split()) <= 3:
+        kind = "unclear"  # "euh…" hesitates, it does not say "je ne sais pas"
+    if _ANNOUNCES_QUESTION.search(normalize(text)):
+        return "announce"  # "j'ai quelques questions": the question is still to come
     if cues.looks_english(text):
         kind = "english"
     if cues.is_resume(text) and kind in ("restart", "start_quiz", "resume", "unclear", "stop", "inform"):
         return "resume"
-    if cues.is_restart(text) and kind in ("resume", "start_quiz", "unclear"):
-        return "restart"
+    if cues.is_restart(text) and kind in ("resume", "start_quiz", "unclear", "correct", "deny", "affirm", "inform"):
+        return "restart"  # "non finalement si, on recommence": the words say restart
     if kind in ("unclear", "correct", "deny", "resume", "restart", "inform", "affirm", "dont_know", "faq", "human") \
             and cues.is_stop(text) and not cues.asks_for_a_person(text) and not cues.is_question(text) \
             and len(text.split()) <= 12:
@@ -78,8 +89,8 @@ def kind_of(reading: Reading) -> str:
     if kind != "stop" and _pausing(text):
         return "stop"
     person = cues.asks_for_a_person(text)
-    if kind == "human" and not person and reading.confidence < 0.8 and not _PERSON_WORDS.search(normalize(text)):
-        kind = "unclear"  # "quelques-uns, je dirais" is no request for a person, whatever the model guessed
+    if kind == "human" and not person and not _PERSON_WORDS.search(normalize(text)):
+        kind = "unclear"  # "j'ai quelques questions", "quelques-uns, je dirais": no request for a person
     if kind == "start_quiz" and reading.confidence < 0.8 and not _QUIZ_WORDS.search(normalize(text)):
         kind = "unclear"  # "le bleu canard, je pense" asks for no test
     if kind == "estimate" and reading.confidence < 0.9 and not carries_estimate(text) and not reading.entities \

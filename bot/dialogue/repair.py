@@ -13,9 +13,9 @@ from bot.dialogue.turn import Turn
 
 SOCIAL_RESPONSES = {
     "greet": "utter_greet", "thank": "utter_thank", "capabilities": "utter_capabilities",
-    "out_of_scope": "utter_out_of_scope", "english": "utter_english",
+    "out_of_scope": "utter_out_of_scope", "english": "utter_english", "announce": "utter_listening",
 }
-SOCIAL_IN_FLOW = {"greet": "utter_greet_short", "thank": "utter_thank_short"}
+SOCIAL_IN_FLOW = {"greet": "utter_greet_short", "thank": "utter_thank_short", "announce": "utter_listening_short"}
 TOPIC_CONFIDENCE = 0.25  # below, the response selector's FAQ topic is a guess: clarify instead
 CLARIFY_MARGIN = 0.35
 

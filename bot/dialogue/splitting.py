@@ -45,16 +45,18 @@ def _last_question(text: str) -> str | None:
 
 def _parts(text: str) -> list[str]:
     """Chunks between separators, a new part at each chunk that asks; kept only when one of them asks."""
-    chunks = [chunk for chunk in _SEPARATOR.split(text) if chunk and chunk.strip()]
-    marks = [bool(_ASKS.search(chunk)) for chunk in chunks]
-    groups: list[list[str]] = []
-    for chunk, asks in zip(chunks, marks):
+    pieces = _SEPARATOR.split(text)
+    ends = [match.group() for match in _SEPARATOR.finditer(text)] + [""]
+    groups: list[tuple[list[str], bool]] = []
+    for chunk, end in zip(pieces, ends):
+        if not chunk or not chunk.strip():
+            continue
+        asks = bool(_ASKS.search(chunk)) or "?" in end  # "… il se réunit souvent ?" asks without a question word
         if not groups or asks:
-            groups.append([chunk])
+            groups.append(([chunk], asks))
         else:
-            groups[-1].append(chunk)
-    parts = [", ".join(group).strip() for group in groups]
-    parts = [part + " ?" if _ASKS.search(part) else part for part in parts]
+            groups[-1][0].append(chunk)
+    parts = [", ".join(chunks).strip() + (" ?" if asks else "") for chunks, asks in groups]
     parts = [part for part in parts if len(part.split()) >= 2]
     if len(parts) < 2 or not any(_ASKS.search(part) or is_question(part) for part in parts[1:]):
         return []

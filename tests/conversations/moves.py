@@ -61,7 +61,8 @@ NOISE = [("azertyuiop", "nlu_fallback"), ("...", "nlu_fallback"), ("hmmm", "nlu_
          ("🙂", "nlu_fallback"), ("xkcd qsdf", "nlu_fallback")]
 SMALL_TALK = [("attendez deux secondes", "out_of_scope"), ("je reviens dans 5 minutes", "out_of_scope"),
               ("on fait ça depuis 2019 avec 15 bénévoles", "inform"), ("il fait beau à Lyon aujourd'hui", "out_of_scope"),
-              ("mon collègue a 3 enfants", "out_of_scope")]
+              ("mon collègue a 3 enfants", "out_of_scope"), ("bonjour, j'ai deux ou trois questions", "greet"),
+              ("j'ai une petite question", "ask_human")]
 CONTROL = [("stop", "stop_quiz"), ("on arrête là", "stop_quiz"), ("reprendre le test", "resume"),
            ("on continue", "resume"), ("recommencer", "restart_quiz"), ("pourquoi cette question ?", "why_question"),
            ("merci", "thank"), ("bonjour", "greet"), ("tu es un robot ?", "capabilities")]

@@ -26,6 +26,9 @@ CLOSINGS = {  # a flow leaves the stack only with one of these said in the same 
     "contact": ("utter_contact_done", "utter_contact_failed", "utter_consent_declined", "utter_contact_stopped",
                 "utter_goodbye", "utter_contact_already_sent", "utter_restart", "utter_internal_error"),
 }
+# Moves that ask for no flow: a flow may start after them only when one promised for later comes due, or as the
+# choice offered in the last reply ("ok" to "maintenant ou après le test ?").
+NEVER_STARTING = ("faq", "noise", "small_talk", "off_topic", "refusal", "dont_know")
 CHANGING_MOVES = ("correction", "restart", "start")  # the only turns that may change an answer already given
 
 
@@ -94,11 +97,14 @@ class Walk:
 
     def _check_flows(self, before: dict, reply: Reply, where: str) -> None:
         """A flow that leaves the stack was finished or stopped, and said so: never dropped silently."""
-        old = State.from_slot(before.get("dialogue")).stack
-        new = State.from_slot(reply.slots.get("dialogue")).stack
+        previous = State.from_slot(before.get("dialogue"))
+        old, new = previous.stack, State.from_slot(reply.slots.get("dialogue")).stack
         for flow in set(old) - set(new):
             assert any(key.startswith(CLOSINGS[flow]) for key in reply.keys), \
                 f"the {flow} flow was dropped silently ({reply.keys})\n{where}"
+        started = set(new) - set(old)
+        if started and self.moves and self.moves[-1].family in NEVER_STARTING and not (previous.after or previous.offer):
+            raise AssertionError(f"a {self.moves[-1].family} move started the {started} flow\n{where}")
 
     def _check_answers(self, before: dict, reply: Reply, where: str) -> None:
         """An answer given survives unchanged unless the visitor corrected it or started over."""

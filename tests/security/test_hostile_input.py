@@ -275,7 +275,6 @@ async def test_socketio_flood_of_200_messages_is_answered_or_refused_in_french(a
     visitor = SocketVisitor(assistant["url"], site_origin(assistant))
     await visitor.connect()
     try:
-        started = time.monotonic()
         sent = 0
         for index in range(200):
             try:

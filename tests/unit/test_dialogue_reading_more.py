@@ -169,3 +169,49 @@ def test_an_association_asked_about_after_a_verdict_gets_the_rule_not_an_estimat
     visitor = Visitor().say("je veux tester", "start_quiz").say("une filiale d'un grand groupe de 2 000 personnes")
     visitor.say("Dommage. Et une association partenaire à nous, elle pourrait postuler ?", "ask_estimate", 0.84)
     assert "250" in visitor.text and visitor.asks() is None
+
+
+def test_announcing_questions_gets_an_invitation_not_a_handoff():
+    """Found by the benchmark's visitors: the model reads "j'ai quelques questions" as a request for a person."""
+    visitor = Visitor().say("j'ai quelques questions", "ask_human", 0.93)
+    assert "Je vous écoute" in visitor.text and visitor.state.stack == [] and visitor.buttons
+    in_quiz = quiz_at("place").say("J'ai une question", "dont_know", 0.93)
+    assert "Je vous écoute" in in_quiz.text and in_quiz.asks() == "place" and in_quiz.slots.get("place") is None
+
+
+def test_a_request_for_a_person_needs_words_for_a_person():
+    assert Visitor().say("j'ai plein de choses à dire", "ask_human", 0.97).state.stack == []
+    assert Visitor().say("un agent svp", "ask_human", 0.97).state.stack == ["contact"]
+
+
+def test_details_listed_with_commas_give_the_name_and_the_structure():
+    visitor = Visitor().say("je voudrais être rappelée", "ask_human").say("J'accepte", "affirm")
+    visitor.say("Paul Girard, de la Menuiserie Girard, paul.girard@menuiserie-girard.fr", "inform")
+    assert visitor.slots["contact_name"] == "Paul Girard"
+    assert visitor.slots["contact_organisation"] == "Menuiserie Girard"
+    assert visitor.asks() == "contact_phone"
+    opening = Visitor().say("Bonjour, Karim Benali, karim@laposte.net. Je souhaiterais être recontacté.", "ask_human")
+    opening.say("J'accepte", "affirm")
+    assert opening.slots["contact_name"] == "Karim Benali" and opening.asks() == "contact_organisation"
+
+
+def test_a_part_ending_on_a_question_mark_is_a_question_of_its_own():
+    from bot.dialogue.splitting import question_parts
+
+    assert question_parts("2 questions : l'appui long c'est combien de jours ? et le comité se réunit souvent ?") == [
+        "2 questions : l'appui long c'est combien de jours ?", "le comité se réunit souvent ?"]
+    assert question_parts("le dossier de candidature, je l'envoie à qui ?") == []
+
+
+def test_a_structure_listed_after_the_name_and_the_address_is_the_organisation():
+    visitor = Visitor().say("je voudrais être rappelée", "ask_human").say("J'accepte", "affirm")
+    visitor.say("Nadia Roux, nadia.roux@cantal-emballages.fr, Cantal Emballages", "inform")
+    assert visitor.slots["contact_organisation"] == "Cantal Emballages" and visitor.asks() == "contact_phone"
+
+
+def test_depuis_le_debut_inside_an_answer_is_no_restart():
+    visitor = quiz_at("stakeholders")
+    visitor.say("Oui, les salariées, les familles et la mairie sont associées depuis le début, je vous remercie.")
+    assert visitor.custom("eligibility") and "recommencer" not in visitor.text
+    again = quiz_at("novelty").say("on reprend depuis le début", "inform", 0.6)
+    assert (again.state.offer or {}).get("kind") == "restart_confirm"

@@ -275,7 +275,7 @@ def test_parse_days(text, expected):
         ("950 €/j", Decimal(950)),
         ("1,2 k€ la journée", Decimal(1200)),
         ("1 100 euros HT par jour", Decimal(1100)),
-        (f"1\u202f100\u00a0€ HT par jour", Decimal(1100)),
+        ("1\u202f100\u00a0€ HT par jour", Decimal(1100)),
         ("tarif journalier de 800", Decimal(800)),
         ("TJM de 900", Decimal(900)),
         ("le consultant prend 750 euros la journée", Decimal(750)),
