@@ -73,8 +73,7 @@ test-unit: install-dev
 
 # Intent and FAQ-answer accuracy on the held-out set (never tuned on), then on the development set.
 test-nlu: install-dev $(MODEL)
-	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --set heldout --min-accuracy 0.93
-	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --set dev --min-accuracy 0.93
+	$(BIN)/python -m tests.tools.nlu_eval --model $(MODEL) --set heldout --set dev --min-accuracy 0.93
 
 # Every suite that needs the running servers shares one start of them (one pytest session), the
 # conversation suites included (random walks, held-out conversations, regression walks).
@@ -93,7 +92,10 @@ audit: install-dev
 	if [ $$code -eq 3 ]; then echo "make audit : audit des dépendances impossible depuis cette machine (raison ci-dessus) ; à relancer là où PyPI ou OSV répondent."; \
 	elif [ $$code -ne 0 ]; then exit $$code; fi
 
-test: install-dev validate test-unit audit $(MODEL) test-nlu test-e2e
+# Training uses little more than one core: the checks that need no model run beside it (output kept per target).
+test: install-dev
+	$(MAKE) --no-print-directory -j4 --output-sync=target validate test-unit audit train
+	$(MAKE) --no-print-directory test-nlu test-e2e
 	@echo "make test: all suites passed"
 
 # Figures of the running assistant against Rasa's starter assistant (bench/README.md); not part of `make test`.
