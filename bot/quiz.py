@@ -265,13 +265,7 @@ _CARRIES_PROJECT = re.compile(r"\bport\w* (?:le |un |ce |notre |la |cette )?(?:p
                               r"|\bau nom (?:des|du|de)\b|\bcharge\w* de mission\b|\bcoordinat\w+\b|\banimat\w+\b")
 
 
-# A criterion named in so many words, for the answers a message gives to several yes/no questions at once.
-_CRITERION_WORDS = {
-    "novelty": re.compile(r"\b(?:nouveaute|novat\w*|innov\w*|nouveau|nouvelle|inedit\w*)\b"),
-    "working_life": re.compile(r"\b(?:qualite de vie|qvt|qvct|conditions de travail|bien-etre|bien etre)\b"),
-    "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques|changement durable)\b"),
-    "stakeholders": re.compile(r"\b(?:parties (?:concernees|prenantes)|mobilis\w*)\b"),
-}
+# A message answering several yes/no questions at once: its clauses, each naming a criterion (_CRITERIA_WORDS, below).
 _CLAUSE_BREAK = re.compile(r"[,;.!?]|\bet\b|\bmais\b")
 
 
@@ -280,7 +274,8 @@ def criteria_answers(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     last = None  # "oui pour la nouveauté et la qualité de vie": the second clause shares the first one's answer
     for clause in _CLAUSE_BREAK.split(normalize(text)):
-        named = [criterion for criterion, pattern in _CRITERION_WORDS.items() if pattern.search(clause)]
+        named = [criterion for criterion, pattern in _CRITERIA_WORDS.items()
+                 if criterion != "agreement" and pattern.search(clause)]
         answer = parse_yes_no(clause) or ("no" if re.match(r"^\W*(?:aussi )?pas\b", clause) else None)
         negated = re.search(r"\b(?:pas|ne|n'|sans|jamais|moins)\b", clause)
         if not answer and negated:
@@ -343,8 +338,8 @@ def correction(text: str) -> dict[str, Any]:
 # The project criteria by the words a visitor uses to name them in a correction ("en fait si, c'est nouveau pour nous").
 _CRITERIA_WORDS = {
     "novelty": re.compile(r"\b(?:novat\w*|nouveaut\w*|nouveau|nouvelle|innov\w*|inedit\w*)\b"),
-    "working_life": re.compile(r"\b(?:qualite de vie|qvt|conditions de travail|bien-etre|bien etre)\b"),
-    "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques)\b"),
+    "working_life": re.compile(r"\b(?:qualite de vie|qvt|qvct|conditions de travail|bien-etre|bien etre)\b"),
+    "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques|changement durable)\b"),
     "stakeholders": re.compile(r"\b(?:parties (?:concernees|prenantes)|mobilis\w*|tout le monde|les salaries sont associes)\b"),
     "agreement": re.compile(r"\b(?:accord)\b"),
 }
