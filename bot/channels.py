@@ -234,7 +234,9 @@ async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[
 
 
 def _error(status: int, text: str) -> HTTPResponse:
-    return response.json({"error": text}, status=status)
+    # A refused burst may be sent again after a second (the budget gives back at least one message by then).
+    headers = {"Retry-After": "1"} if status == 429 else None
+    return response.json({"error": text}, status=status, headers=headers)
 
 
 class SiteRestInput(InputChannel):

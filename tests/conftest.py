@@ -13,6 +13,8 @@ from typing import Iterator
 import httpx
 import pytest
 
+from tests.http import CLIENT
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = Path(os.environ.get("MODEL_PATH") or ROOT / "models" / "assistant.tar.gz")
 
@@ -34,7 +36,7 @@ class Conversation:
 
     def say(self, text: str) -> list[dict]:
         """Send one message; every message must get at least one reply."""
-        response = httpx.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
+        response = CLIENT.post(self.url, json={"sender": self.sender, "message": text}, timeout=60)
         response.raise_for_status()
         self.replies = response.json()
         assert self.replies, f"no reply to {text!r}"

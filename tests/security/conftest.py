@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import MODEL, ROOT, server_env
+from tests.http import CLIENT
 
 # What the channels (bot/channels.py) and the dialogue answer; tests compare with the words a visitor reads.
 APOLOGY = "problème technique"
@@ -36,7 +37,7 @@ def answers_the_price(text: str) -> bool:
 def post_raw(base_url: str, body: bytes | str, headers: dict | None = None, timeout: float = 60) -> httpx.Response:
     """POST any bytes to the REST webhook, as a hostile client would."""
     content = body.encode("utf-8") if isinstance(body, str) else body
-    return httpx.post(f"{base_url}/webhooks/rest/webhook", content=content, timeout=timeout,
+    return CLIENT.post(f"{base_url}/webhooks/rest/webhook", content=content, timeout=timeout,
                       headers={"Content-Type": "application/json", **(headers or {})})
 
 

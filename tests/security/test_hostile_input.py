@@ -194,6 +194,8 @@ async def test_rest_flood_of_200_messages_in_a_second_leaves_the_assistant_usabl
         duration = time.monotonic() - started
     statuses = [response.status_code for response in responses]
     assert all(status in (200, 429) for status in statuses), sorted(set(statuses))
+    assert all(response.headers.get("Retry-After") == "1" for response in responses if response.status_code == 429), \
+        "a refusal says when to send again"
     for response in responses:
         text = reply_text(response)
         assert (("Bonjour" in text or "beaucoup de messages" in text) if response.status_code == 200
