@@ -292,8 +292,10 @@ def main(argv=None) -> int:
             print(text)
         else:
             Path(args.json_path).write_text(text + "\n")
-    errors = sum(s["errors"] for figures in targets.values() for s in figures["loads"])
-    locked = sum(figures.get("log", {}).get("database is locked", 0) for figures in targets.values())
+    # The starter's empty replies are what it does (no fallback answer), not a failure of the benchmark.
+    ours = {name: figures for name, figures in targets.items() if name != "starter"}
+    errors = sum(s["errors"] for figures in ours.values() for s in figures["loads"])
+    locked = sum(figures.get("log", {}).get("database is locked", 0) for figures in ours.values())
     return 1 if errors or locked else 0
 
 
