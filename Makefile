@@ -83,7 +83,7 @@ test-e2e: install-dev $(MODEL)
 # More random walks against the servers than `make test` runs: make test-conversations N=2000
 N ?= 1000
 test-conversations: install-dev $(MODEL)
-	CONVERSATION_WALKS=$(N) DIALOGUE_WALKS=$(N) $(BIN)/python -m pytest tests/conversations/test_properties.py tests/unit/test_dialogue_properties.py -q -s
+	CONVERSATION_WALKS=$(N) DIALOGUE_WALKS=$(N) $(BIN)/python -m pytest tests/conversations/test_properties.py tests/unit/dialogue/test_properties.py -q -s
 
 # pip-audit in its own venv (it needs a newer `packaging` than Rasa allows); accepted risks in tests/tools/audit-accepted.txt.
 # A vulnerability fails the run; an audit that could not reach PyPI's or OSV's advisories is reported, not hidden.

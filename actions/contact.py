@@ -7,11 +7,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from bot import handoff, leads
-from bot.db import session_scope, upgrade
+from bot.records import handoff, leads
+from bot.records.db import session_scope, upgrade
 from bot.dialogue.contact_flow import NO_PHONE, NO_PROJECT
 from bot.dialogue.texts import default_texts
-from bot.mailer import Mailer, enqueue
+from bot.records.mailer import Mailer, enqueue
 from bot.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from typing import Callable, Generator, List, Optional
 Replies = List[dict]
 Visitor = Generator[str, Replies, None]
 
-# Phrases that mark a reply the benchmark counts separately (texts of domain.yml and bot/channels.py).
+# Phrases that mark a reply the benchmark counts separately (texts of domain.yml and bot/rasa_ext/channels.py).
 NOT_UNDERSTOOD = ("pas sûr d'avoir bien compris", "Je n'arrive pas à lire votre réponse")
 APOLOGY = "problème technique"
 TOO_FAST = "beaucoup de messages à la fois"

@@ -7,9 +7,9 @@ import sys
 import time
 from typing import Sequence
 
-from bot import leads
-from bot.db import DatabaseUnavailable, check_database, session_scope, upgrade
-from bot.mailer import Mailer
+from bot.records import leads
+from bot.records.db import DatabaseUnavailable, check_database, session_scope, upgrade
+from bot.records.mailer import Mailer
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.supervisor import Service, Supervisor
 
@@ -26,7 +26,7 @@ def rasa_environment(settings: Settings) -> dict:
         # Sanic's access log: a record (client address, rebuilt URL) made for every request and printed nowhere
         # at our log level; 7 % of the action server's time per call.
         "SANIC_ACCESS_LOG": os.environ.get("SANIC_ACCESS_LOG", "false"),
-        # Read by bot/channels.py: the sites allowed to open the chat over socket.io.
+        # Read by bot/rasa_ext/channels.py: the sites allowed to open the chat over socket.io.
         "SITE_ORIGINS": ",".join(settings.site_origins),
         "HELP_EMAIL": settings.help_email,
         # Rasa's dependencies print pages of deprecation notices at start: keep the log readable.
@@ -50,7 +50,7 @@ def services(settings: Settings) -> list[Service]:
         Service(
             "rasa",
             [
-                python, "-m", "bot.rasa_server", "run",
+                python, "-m", "bot.rasa_ext.rasa_server", "run",
                 "--model", str(settings.model_path),
                 "--interface", settings.bind_host,
                 "--port", str(settings.rasa_port),

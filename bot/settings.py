@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from bot.mailer import MailSettings
+from bot.records.mailer import MailSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,7 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     cookie_secure: bool = False
     retention: str = "3y"
+    rasa_tuning: bool = True  # RASA_TUNING=off serves with Rasa's own methods (bot/rasa_ext/tuning/ not applied)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -50,6 +51,16 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} doit être un numéro de port (1-65535), reçu {raw!r}.")
     return int(raw)
+
+
+def rasa_tuning_enabled(environ: Mapping[str, str] = os.environ) -> bool:
+    """RASA_TUNING: on (the default) or off."""
+    raw = environ.get("RASA_TUNING", "").strip().lower()
+    if raw in ("", "on", "1", "true", "oui", "yes"):
+        return True
+    if raw in ("off", "0", "false", "non", "no"):
+        return False
+    raise SettingsError(f"RASA_TUNING doit valoir on ou off, reçu {raw!r}.")
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
@@ -144,4 +155,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         secret_key=_secret(environ),
         cookie_secure=_flag(environ, "COOKIE_SECURE"),
         retention=_retention(environ),
+        rasa_tuning=rasa_tuning_enabled(environ),
     )

@@ -167,7 +167,7 @@ def database_url(request, tmp_path) -> Iterator[str]:
     """An empty database brought to the latest schema, on SQLite and on this machine's PostgreSQL."""
     import sqlalchemy as sa
 
-    from bot.db import upgrade
+    from bot.records.db import upgrade
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.db'}"

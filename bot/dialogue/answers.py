@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import contact_flow, cues, estimate_flow, quiz_flow, repair, stack
 from bot.dialogue.moves import carries_estimate, flow_requested, topic_of
 from bot.dialogue.turn import Turn
-from bot.french import normalize, parse_yes_no
-from bot.leads import check_email, check_phone
+from bot.program.french import normalize, parse_yes_no
+from bot.records.leads import check_email, check_phone
 
 ASKING = ("faq", "cost", "excess", "vat", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
 _STARTS_YES_NO = re.compile(r"^\W*(?:oui|ouais|non|nan|si)\b")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
-from bot import leads
+from bot.records import leads
 from bot.dialogue import cues
 from bot.dialogue.turn import Turn
-from bot.french import normalize
+from bot.program.french import normalize
 
 NAME = "contact"
 FIELDS = ("contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project")

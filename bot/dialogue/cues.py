@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.french import fold, normalize
+from bot.program.french import fold, normalize
 
 _QUESTION_WORDS = re.compile(
     r"^(?:et |mais |alors |du coup |au fait |sinon |aussi |bon |ok |d'accord |euh )*"

@@ -1,7 +1,7 @@
 """One visitor message in, the assistant's reply out: the dialogue of the assistant as plain Python.
 
 `respond` is called once per message by the `action_turn` custom action (the
-Rasa policy of `bot/dialogue_policy.py` predicts it after every message). It
+Rasa policy of `bot/rasa_ext/dialogue_policy.py` predicts it after every message). It
 reads the message in the context of the flows under way (quiz, estimate,
 contact, kept on a stack) and applies the repair patterns of `repair`; it
 returns the messages, the slots to set and the new state, never an exception
@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import cues, estimate_flow, flows, quiz_flow, repair, stack
 from bot.dialogue.moves import SOCIAL, carries_estimate, for_themselves, kind_of, topic_of
 from bot.dialogue.reading import Reading
 from bot.dialogue.state import State
 from bot.dialogue.texts import Texts, default_texts
 from bot.dialogue.turn import Outcome, Services, Turn
-from bot.french import normalize
+from bot.program.french import normalize
 
 ALL_SLOTS = (*quiz_flow.ANSWER_SLOTS, "eligibility", *estimate_flow.VALUE_SLOTS, "funding", "consent", "consent_at",
              "contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project", "lead_id")

@@ -5,8 +5,8 @@ import re
 from decimal import Decimal
 
 from bot.dialogue.turn import Turn
-from bot.french import NUMBER, digitize, format_eur
-from bot.funding import SUPPORT_MAX_DAYS, FundingError, compute_split, parse_days, parse_rate, parse_support
+from bot.program.french import NUMBER, digitize, format_eur
+from bot.program.funding import SUPPORT_MAX_DAYS, FundingError, compute_split, parse_days, parse_rate, parse_support
 
 NAME = "estimate"
 VALUE_SLOTS = ("support_type", "consultant_days", "day_rate", "day_rate_ttc")

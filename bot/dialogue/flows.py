@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import answers, contact_flow, cues, estimate_flow, quiz_flow, repair, stack
 from bot.dialogue.moves import flow_requested
 from bot.dialogue.turn import Turn
-from bot.french import normalize, parse_yes_no
+from bot.program.french import normalize, parse_yes_no
 
 # Kinds that ask something else than answering: a value read in a question of these kinds is not an answer.
 _NOW = re.compile(r"\b(?:maintenant|tout de suite|de suite|direct|d'abord l'estimation|d'abord le contact|vas-y|allez-y"

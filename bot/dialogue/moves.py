@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import cues
 from bot.dialogue.reading import FALLBACK, Reading, button_intent
-from bot.french import normalize
+from bot.program.french import normalize
 
 INTENT_KINDS = {
     "stop_quiz": "stop", "restart_quiz": "restart", "resume": "resume", "start_quiz": "start_quiz",

@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import cues
 from bot.dialogue.turn import Turn
-from bot.eligibility import evaluate
-from bot.places import parse_place
+from bot.program.eligibility import evaluate
+from bot.program.places import parse_place
 
 NAME = "quiz"
 ANSWER_SLOTS = (*quiz.QUESTIONS, "in_region")

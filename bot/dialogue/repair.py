@@ -7,7 +7,7 @@ repeated failures instead of asking the same thing forever.
 """
 from __future__ import annotations
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import contact_flow, cues, estimate_flow, quiz_flow, stack
 from bot.dialogue.turn import Turn
 

@@ -1,6 +1,6 @@
 """A message that asks several things, cut into its parts ("qui peut candidater et à quel prix ?").
 
-The NLU model gives one intent per message; the channel (bot/channels.py) has each
+The NLU model gives one intent per message; the channel (bot/rasa_ext/channels.py) has each
 part read by the model too, and the dialogue answers every question and keeps every
 answer ("on est 18, et au fait c'est financé par qui ?"). A message without a
 question is never cut: "une association de 40 salariés et on est à Lyon" stays one.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogue.cues import is_question
-from bot.quiz import prefill
+from bot.program.quiz import prefill
 
 MAX_PARTS = 3
 _GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou|re)\b[\s,!.]*", re.IGNORECASE)

@@ -1,7 +1,7 @@
 """The dialogue stack: starting a flow pauses the active one, and when a flow ends the paused one resumes."""
 from __future__ import annotations
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue import contact_flow, estimate_flow, quiz_flow
 from bot.dialogue.turn import Turn
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.dialogue.texts import default_texts
-from bot.quiz import answers_from_slots
+from bot.program.quiz import answers_from_slots
 from tests.conversations.moves import Move
 from tests.conversations.talkers import RestTalker
 from tests.conversations.walk import Walk

@@ -1,6 +1,6 @@
 """A random walk through a conversation, with the invariants visitors rely on checked after every turn.
 
-The same walk runs in process (tests/unit/test_dialogue_properties.py) and against
+The same walk runs in process (tests/unit/dialogue/test_properties.py) and against
 the real servers (tests/conversations/test_properties.py): a `talker` sends a
 message and says what came back and what the tracker now holds.
 """
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from bot import quiz
+from bot.program import quiz
 from bot.dialogue.state import State
-from bot.funding import SUPPORT_MAX_DAYS, FundingError, compute_split
+from bot.program.funding import SUPPORT_MAX_DAYS, FundingError, compute_split
 from tests.conversations.moves import Move
 
 TECHNICAL = re.compile(r"\{[a-z_]+\}|\bNone\b|problème technique|Traceback|utter_|action_|nlu_fallback", re.IGNORECASE)
@@ -147,7 +147,7 @@ class Walk:
             self.given.pop("days", None)
 
     def _check_estimates(self, reply: Reply, where: str) -> None:
-        """Every estimate equals bot.funding on the values given (rate at the ceiling when none was given)."""
+        """Every estimate equals bot.program.funding on the values given (rate at the ceiling when none was given)."""
         for custom in reply.customs:
             if "funding" not in custom:
                 continue
@@ -158,7 +158,7 @@ class Walk:
                 expected = compute_split(shown["support"], shown["days"], rate).to_dict()
             except FundingError as error:
                 raise AssertionError(f"an impossible estimate was shown: {shown} ({error.message})\n{where}")
-            assert shown == expected, f"estimate {shown} != bot.funding {expected}\n{where}"
+            assert shown == expected, f"estimate {shown} != bot.program.funding {expected}\n{where}"
             if not self.track_given:
                 continue
             if "rate" in self.given:

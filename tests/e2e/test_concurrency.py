@@ -19,7 +19,7 @@ from tests.e2e.test_contact import give_details
 from tests.e2e.test_quiz import ELIGIBLE_ASSOCIATION, answer_all
 
 VISITORS = 20
-# What the channels say instead of an answer (bot/channels.py): none of it may reach a visitor here.
+# What the channels say instead of an answer (bot/rasa_ext/channels.py): none of it may reach a visitor here.
 NOT_AN_ANSWER = ("problème technique", "beaucoup de messages à la fois", "Session inconnue")
 
 

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import MODEL, ROOT, server_env
 from tests.http import CLIENT
 
-# What the channels (bot/channels.py) and the dialogue answer; tests compare with the words a visitor reads.
+# What the channels (bot/rasa_ext/channels.py) and the dialogue answer; tests compare with the words a visitor reads.
 APOLOGY = "problème technique"
 PRICE_QUESTION = "combien ça coûte ?"
 
@@ -225,7 +225,7 @@ def running_stack(tmp_path_factory, name: str, extra_env: dict) -> Iterator[Stac
     """A Stack on a fresh SQLite file, both servers started; stopped when the caller's fixture ends."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
-    from bot.db import upgrade
+    from bot.records.db import upgrade
 
     stack = Stack(tmp_path_factory.mktemp(name), extra_env)
     upgrade(stack.settings.database_url)

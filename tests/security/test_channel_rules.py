@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels import EMPTY, Refusal, SenderLimiter, clean_text, valid_sender
+from bot.rasa_ext.channels import EMPTY, Refusal, SenderLimiter, clean_text, valid_sender
 
 
 @pytest.mark.parametrize("sender, valid", [
@@ -66,7 +66,7 @@ def test_idle_senders_are_forgotten():
 
 
 def test_metadata_is_kept_only_small_and_as_an_object():
-    from bot.channels import clean_metadata
+    from bot.rasa_ext.channels import clean_metadata
 
     assert clean_metadata({"locale": "fr"}) == {"locale": "fr"}
     assert clean_metadata('{"locale": "fr"}') == {"locale": "fr"}

@@ -197,7 +197,7 @@ def test_the_log_does_not_hold_a_visitors_email_address(assistant):
 
 
 def test_the_log_does_not_hold_an_address_typed_as_a_button_payload(assistant):
-    """Rasa warns with the whole text of a "/intent{...}" payload naming unknown entities; bot/channels.py mutes it."""
+    """Rasa warns with the whole text of a "/intent{...}" payload naming unknown entities; bot/rasa_ext/channels.py mutes it."""
     email = f"payload.{uuid.uuid4().hex[:8]}@exemple-asso.fr"
     chat = Conversation(assistant["url"])
     chat.say('/inform{"email": "' + email + '"}')

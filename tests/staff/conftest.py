@@ -11,7 +11,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from bot.db import session_scope
+from bot.records.db import session_scope
 from bot.settings import Settings, load_settings
 from tests.conftest import free_port
 from tests.staff.data import build_conversations

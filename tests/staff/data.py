@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from bot.db import session_scope
-from bot.leads import LeadData, save_lead
-from bot.models import OutboxMail
+from bot.records.db import session_scope
+from bot.records.leads import LeadData, save_lead
+from bot.records.models import OutboxMail
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(timezone.utc)
@@ -135,7 +135,7 @@ class Chat:
 
 def add_lead(url: str, sender_id: str, name: str, email: str, eligibility: dict | None, funding: dict | None,
              mail_status: str | None, created: datetime, organisation: str = "Les Ateliers d'Été") -> int:
-    """A lead of this conversation (bot.leads.save_lead) and its handoff mail."""
+    """A lead of this conversation (bot.records.leads.save_lead) and its handoff mail."""
     with session_scope(url) as session:
         lead = save_lead(session, LeadData(
             name=name, email=email, consent_text="J'accepte d'être recontacté·e par l'Aract.", consent_at=created,

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.db import session_scope
-from bot.models import utcnow
-from bot.staff_models import AuditEntry, StaffUser
+from bot.records.db import session_scope
+from bot.records.models import utcnow
+from bot.records.staff_models import AuditEntry, StaffUser
 from bot.web.staff import accounts
 from tests.staff.data import ROOT
 

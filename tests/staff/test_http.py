@@ -4,8 +4,8 @@ from __future__ import annotations
 import httpx
 import sqlalchemy as sa
 
-from bot.db import session_scope
-from bot.staff_models import AuditEntry, ConversationReview, StaffUser
+from bot.records.db import session_scope
+from bot.records.staff_models import AuditEntry, ConversationReview, StaffUser
 from tests.staff.conftest import STAFF_EMAIL, STAFF_PASSWORD, Server, csrf_in, log_in, make_settings
 
 GET_ROUTES = ["/staff", "/staff/", "/staff/conversations", "/staff/conversations?fallback=yes&page=2",

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.db import session_scope
-from bot.models import Lead
+from bot.records.db import session_scope
+from bot.records.models import Lead
 from bot.web.staff import protection, reviews, stats
 from bot.web.staff.conversations import Filters, list_conversations, senders_matching
 from bot.web.staff.lead_admin import export_csv, update_lead

@@ -1,4 +1,4 @@
-"""Migration 0002 creates exactly the tables of bot.staff_models; the staff app's modules import no Rasa."""
+"""Migration 0002 creates exactly the tables of bot.records.staff_models; the staff app's modules import no Rasa."""
 from __future__ import annotations
 
 import ast
@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import make_engine
+from bot.records.db import make_engine
 
 STAFF_CODE = sorted((Path(__file__).resolve().parents[2] / "bot" / "web" / "staff").glob("*.py")) + [
-    Path(__file__).resolve().parents[2] / "bot" / "staff_models.py"]
+    Path(__file__).resolve().parents[2] / "bot" / "records" / "staff_models.py"]
 
 
 def test_the_migrations_match_the_models(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import bot.staff_models  # noqa: F401  (registers the staff tables on Base)
-    from bot.models import Base
+    import bot.records.staff_models  # noqa: F401  (registers the staff tables on Base)
+    from bot.records.models import Base
 
     with make_engine(database_url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -101,7 +101,7 @@ def test_retention_must_be_a_duration(value):
 def test_the_sqlite_file_is_in_wal_mode_for_every_process(tmp_path):
     import sqlite3
 
-    from bot.db import upgrade
+    from bot.records.db import upgrade
 
     upgrade(f"sqlite:///{tmp_path / 'bot.db'}")
     # A plain connection, as Rasa's own tracker store opens, sees WAL too: readers never block the writer.
@@ -113,12 +113,12 @@ def test_the_rasa_server_runs_without_jax():
     from bot.cli import services
 
     rasa = next(service for service in services(load_settings({})) if service.name == "rasa")
-    assert rasa.command[1:4] == ["-m", "bot.rasa_server", "run"]
-    probe = ("import sys, bot.rasa_server, tensorflow as tf; "
+    assert rasa.command[1:4] == ["-m", "bot.rasa_ext.rasa_server", "run"]
+    probe = ("import sys, bot.rasa_ext.rasa_server, tensorflow as tf; "
              "print(int(tf.reduce_sum(tf.constant([1, 2]))), 'jaxlib' in sys.modules, 'jax' in sys.modules and sys.modules['jax'])")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.stdout.split() == ["3", "False", "None"], done.stderr[-2000:]
-    version = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, capture_output=True,
+    version = subprocess.run([sys.executable, "-m", "bot.rasa_ext.rasa_server", "--version"], cwd=ROOT, capture_output=True,
                              text=True, timeout=120)
     assert "Rasa Version      :         3.6.21" in version.stdout, version.stdout + version.stderr[-2000:]

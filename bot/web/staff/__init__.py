@@ -3,7 +3,7 @@
 Modules by concern: `accounts` (passwords, lock-out), `auth` (cookies, CSRF),
 `conversations`, `transcript`, `stats` (reading Rasa's tracker store),
 `reviews`, `lead_admin`, `protection`, `audit` (the staff's own tables in
-bot.staff_models), `rendering` (Jinja), and one `views_*`/`login` module of
+bot.records.staff_models), `rendering` (Jinja), and one `views_*`/`login` module of
 routes per page group. The routes are imported and built only when an app is made.
 """
 from __future__ import annotations

@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from bot.models import utcnow
-from bot.staff_models import StaffUser
+from bot.records.models import utcnow
+from bot.records.staff_models import StaffUser
 
 MIN_PASSWORD = 12
 MAX_FAILURES = 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.staff_models import AuditEntry
+from bot.records.staff_models import AuditEntry
 
 # French labels of the actions, shown on the journal page.
 ACTION_LABELS = {

@@ -10,9 +10,9 @@ from fastapi import Form, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
-from bot.db import session_scope
+from bot.records.db import session_scope
 from bot.settings import Settings, ensure_secret_key
-from bot.staff_models import StaffUser
+from bot.records.staff_models import StaffUser
 
 SESSION_COOKIE = "staff_session"
 LOGIN_COOKIE = "staff_login"

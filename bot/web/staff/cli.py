@@ -5,7 +5,7 @@ import argparse
 import getpass
 import sys
 
-from bot.db import session_scope
+from bot.records.db import session_scope
 from bot.settings import Settings
 from bot.web.staff import accounts, audit
 

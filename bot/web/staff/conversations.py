@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import Lead, OutboxMail
-from bot.staff_models import ConversationReview, ConversationTag
+from bot.records.models import Lead, OutboxMail
+from bot.records.staff_models import ConversationReview, ConversationTag
 from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, QUIZ_ACTIONS, VERDICTS, fallback_condition,
                                   has_events, json_fragment, load_data, to_datetime, verdict_pattern)
 

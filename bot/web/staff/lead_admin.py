@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.leads import EXPORT_COLUMNS, check_phone, clean_text
-from bot.models import Lead
-from bot.staff_models import LeadNote
+from bot.records.leads import EXPORT_COLUMNS, check_phone, clean_text
+from bot.records.models import Lead
+from bot.records.staff_models import LeadNote
 from bot.web.staff.conversations import Page
 
 PARIS = ZoneInfo("Europe/Paris")
 STATUS_LABELS = {"new": "nouveau", "contacted": "contacté", "application_received": "dossier reçu", "closed": "clos"}
 VERDICT_LABELS = {"eligible": "éligible", "not_eligible": "non éligible", "to_check": "à confirmer"}
-# Column headings of the export, in French, in bot.leads' column order, plus the staff's note.
+# Column headings of the export, in French, in bot.records.leads' column order, plus the staff's note.
 EXPORT_HEADINGS = {
     "id": "n°", "created_at": "date", "status": "statut", "name": "nom", "email": "courriel",
     "organisation": "structure", "phone": "téléphone", "structure_type": "type de structure",

@@ -6,8 +6,8 @@ import secrets
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse
 
-from bot.db import session_scope
-from bot.staff_models import StaffUser
+from bot.records.db import session_scope
+from bot.records.staff_models import StaffUser
 from bot.web.staff import accounts, audit
 from bot.web.staff.accounts import LOCK_DURATION, MAX_FAILURES
 from bot.web.staff.auth import StaffSession, require_staff_form, staff_auth

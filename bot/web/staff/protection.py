@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.leads import erase_person, purge_older_than
-from bot.models import Erasure, Lead, OutboxMail, utcnow
-from bot.staff_models import ConversationReview, ConversationTag, LeadNote
+from bot.records.leads import erase_person, purge_older_than
+from bot.records.models import Erasure, Lead, OutboxMail, utcnow
+from bot.records.staff_models import ConversationReview, ConversationTag, LeadNote
 from bot.web.staff.events import EVENTS, has_events
 
 DEFAULT_RETENTION = "3y"   # three years, as the README's data-protection section states
@@ -50,7 +50,7 @@ def erase_preview(session: Session, email: str) -> Preview:
 
 
 def erase(session: Session, email: str) -> Erasure:
-    """Erase a person (bot.leads.erase_person) and the staff's notes, reviews and tags about them."""
+    """Erase a person (bot.records.leads.erase_person) and the staff's notes, reviews and tags about them."""
     leads = _person_leads(session, email)
     conversations = [lead.conversation_id for lead in leads if lead.conversation_id]
     session.execute(sa.delete(LeadNote).where(LeadNote.lead_id.in_([lead.id for lead in leads] or [-1])))
@@ -71,7 +71,7 @@ def purge_preview(session: Session, age: timedelta, now: datetime | None = None)
 
 
 def purge(session: Session, age: timedelta, now: datetime | None = None) -> Erasure:
-    """Retention purge (bot.leads.purge_older_than), then the staff's rows left without their subject."""
+    """Retention purge (bot.records.leads.purge_older_than), then the staff's rows left without their subject."""
     erasure = purge_older_than(session, age, now)
     session.execute(sa.delete(LeadNote).where(LeadNote.lead_id.notin_(sa.select(Lead.id)))
                     .execution_options(synchronize_session=False))

@@ -9,9 +9,9 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from bot import quiz
-from bot.french import format_eur
-from bot.handoff import SUPPORT_LABELS
+from bot.program import quiz
+from bot.program.french import format_eur
+from bot.records.handoff import SUPPORT_LABELS
 from bot.web.staff.lead_admin import STATUS_LABELS, VERDICT_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -19,7 +19,7 @@ PARIS_NAME = "Europe/Paris"
 MAIL_STATUS_LABELS = {"pending": "en attente", "sent": "envoyé", "written": "écrit en fichier (.eml)"}
 REASON_LABELS = {"request": "demande de la personne", "retention": "durée de conservation"}
 CRITERION_STATE = {True: "rempli", False: "non rempli", None: "à confirmer"}
-# Names of bot.eligibility's criteria, for the staff.
+# Names of bot.program.eligibility's criteria, for the staff.
 CRITERION_LABELS = {"structure": "type de structure", "headcount": "effectif", "region": "région",
                     "submitter": "porteur de la demande", **{key: quiz.SUMMARY_LABELS[key] for key in
                     ("novelty", "working_life", "lasting_change", "stakeholders")}}

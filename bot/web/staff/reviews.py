@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.leads import clean_text
-from bot.staff_models import ConversationReview, ConversationTag
+from bot.records.leads import clean_text
+from bot.records.staff_models import ConversationReview, ConversationTag
 
 MAX_TAGS = 10
 MAX_NOTE = 5000

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import Lead, OutboxMail, utcnow
+from bot.records.models import Lead, OutboxMail, utcnow
 from bot.web.staff.conversations import conversation_table
 from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, VERDICTS, fallback_condition, has_events, is_not_understood_row,
                                   load_data, to_datetime)

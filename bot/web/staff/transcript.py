@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.models import Lead
+from bot.records.models import Lead
 from bot.web.staff.events import (EVENTS, has_events, is_not_understood_row, load_data,
                                   to_datetime)
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse
 
-from bot.db import session_scope
+from bot.records.db import session_scope
 from bot.web.staff import audit, reviews
 from bot.web.staff.auth import StaffSession, require_staff, require_staff_form, staff_auth
 from bot.web.staff.conversations import Filters, all_tags, list_conversations, tags_of

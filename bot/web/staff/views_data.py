@@ -4,8 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse
 
-from bot.db import session_scope
-from bot.leads import parse_age
+from bot.records.db import session_scope
+from bot.records.leads import parse_age
 from bot.web.staff import audit, protection
 from bot.web.staff.auth import StaffSession, require_staff, require_staff_form, staff_auth
 from bot.web.staff.rendering import render

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse
 
-from bot.db import session_scope
+from bot.records.db import session_scope
 from bot.web.staff.auth import StaffSession, require_staff, staff_auth
 from bot.web.staff.rendering import render
 from bot.web.staff.stats import PERIODS, dashboard

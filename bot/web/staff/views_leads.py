@@ -6,8 +6,8 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.db import session_scope
-from bot.models import Lead
+from bot.records.db import session_scope
+from bot.records.models import Lead
 from bot.web.staff import audit
 from bot.web.staff.auth import StaffSession, require_staff, require_staff_form, staff_auth
 from bot.web.staff.lead_admin import STATUS_LABELS, export_csv, list_leads, notes_of, update_lead

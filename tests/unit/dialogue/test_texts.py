@@ -1,0 +1,48 @@
+"""The texts the dialogue sends: every one it names exists in domain.yml and has every field it needs."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.dialogue.texts import Texts, default_texts, fill, template_fields
+
+ROOT = Path(__file__).resolve().parents[3]
+CODE = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "bot" / "dialogue").glob("*.py"))
+# The fields the code fills, by the keyword arguments it passes to `say`.
+FIELDS = set(re.findall(r"\b([a-z_]+)=", CODE))
+
+
+def test_every_response_named_by_the_dialogue_exists():
+    texts = default_texts()
+    named = set(re.findall(r"[\"'](utter_[\w/]+)[\"']", CODE))
+    assert named and sorted(name for name in named if name not in texts) == []
+    for prefix in set(re.findall(r"f[\"'](utter_[\w/]*)\{", CODE)):
+        assert any(name.startswith(prefix) for name in texts.responses), prefix
+
+
+@pytest.mark.parametrize("name", sorted(default_texts().responses))
+def test_every_field_of_a_response_is_one_the_code_fills(name):
+    assert template_fields(default_texts(), name) <= FIELDS, name
+
+
+def test_every_faq_topic_has_a_label_for_clarification():
+    topics = {item["intent"].split("/", 1)[1] for item in yaml.safe_load(
+        (ROOT / "data" / "nlu" / "faq.yml").read_text(encoding="utf-8"))["nlu"] if "intent" in item}
+    labelled = set(re.findall(r'"topic": "(\w+)"', str(default_texts().responses["utter_topics"])))
+    assert topics == labelled
+
+
+def test_a_missing_field_is_an_error_not_a_text_with_braces():
+    with pytest.raises(KeyError):
+        fill("Question {position} sur {total}", {"position": 3})
+    texts = Texts({"utter_x": [{"text": "{a} €", "buttons": [{"title": "{a}", "payload": '/x{"k": "v"}'}]}]})
+    message = texts.render("utter_x", a="5")
+    assert message.text == "5 €" and message.buttons == ({"title": "5", "payload": '/x{"k": "v"}'},)
+
+
+def test_amounts_and_percentages_keep_their_no_break_spaces():
+    for name, variations in default_texts().responses.items():
+        for variation in variations:
+            text = variation.get("text") or ""
+            assert not re.search(r"\d [€%]|€ HT|\d \d{3}\b", text), (name, text)
