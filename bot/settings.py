@@ -13,6 +13,12 @@ from bot.records.mailer import MailSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# The addresses the program's page gives, written in domain.yml's texts; HELP_EMAIL and APPLICATIONS_EMAIL replace
+# them everywhere (bot/dialogue/texts.py).
+PAGE_HELP_EMAIL = "j.bertin@anact.fr"
+PAGE_APPLICATIONS_EMAIL = "v.semavoine@anact.fr"
+
+
 class SettingsError(ValueError):
     """A setting has a value the assistant cannot start with."""
 
@@ -37,6 +43,10 @@ class Settings:
     cookie_secure: bool = False
     retention: str = "3y"
     rasa_tuning: bool = True  # RASA_TUNING=off serves with Rasa's own methods (bot/rasa_ext/tuning/ not applied)
+    # Per sender: this many messages at once (a quiz clicked through fast is about 15), then this many per second.
+    sender_message_burst: int = 20
+    sender_messages_per_second: float = 2.0
+    reply_timeout_seconds: float = 10.0
 
     @property
     def action_endpoint_url(self) -> str:
@@ -51,6 +61,17 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} doit être un numéro de port (1-65535), reçu {raw!r}.")
     return int(raw)
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise SettingsError(f"{name} doit être un nombre positif, reçu {raw!r}.")
+    return value
 
 
 def rasa_tuning_enabled(environ: Mapping[str, str] = os.environ) -> bool:
@@ -137,8 +158,8 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         actions_port=_port(environ, "ACTIONS_PORT", 5055),
         model_path=Path(environ.get("MODEL_PATH") or PROJECT_ROOT / "models" / "assistant.tar.gz"),
         var_dir=var_dir,
-        help_email=_address(environ, "HELP_EMAIL", "j.bertin@anact.fr"),
-        applications_email=_address(environ, "APPLICATIONS_EMAIL", "v.semavoine@anact.fr"),
+        help_email=_address(environ, "HELP_EMAIL", PAGE_HELP_EMAIL),
+        applications_email=_address(environ, "APPLICATIONS_EMAIL", PAGE_APPLICATIONS_EMAIL),
         mail=MailSettings(
             host=environ.get("SMTP_HOST", "").strip(),
             port=_port(environ, "SMTP_PORT", 25),
@@ -156,4 +177,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         cookie_secure=_flag(environ, "COOKIE_SECURE"),
         retention=_retention(environ),
         rasa_tuning=rasa_tuning_enabled(environ),
+        sender_message_burst=int(_positive(environ, "SENDER_MESSAGE_BURST", 20)),
+        sender_messages_per_second=_positive(environ, "SENDER_MESSAGES_PER_SECOND", 2),
+        reply_timeout_seconds=_positive(environ, "REPLY_TIMEOUT_SECONDS", 10),
     )

@@ -17,6 +17,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.settings import PAGE_APPLICATIONS_EMAIL, PAGE_HELP_EMAIL, load_settings
+
 DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
 _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -94,7 +96,28 @@ def load_texts(path: Path | str = DOMAIN) -> Texts:
     return Texts(responses)
 
 
+def with_addresses(texts: Texts, help_email: str, applications_email: str) -> Texts:
+    """The texts with the configured contacts in place of the page's addresses (HELP_EMAIL, APPLICATIONS_EMAIL)."""
+    swaps = {old: new for old, new in ((PAGE_HELP_EMAIL, help_email), (PAGE_APPLICATIONS_EMAIL, applications_email))
+             if old != new}
+    if not swaps:
+        return texts
+
+    def swap(value: Any) -> str:
+        value = str(value)
+        for old, new in swaps.items():
+            value = value.replace(old, new)
+        return value
+
+    return Texts({name: [{**option, "text": swap(option.get("text") or ""),
+                          "buttons": [{**button, "title": swap(button["title"]), "payload": swap(button["payload"])}
+                                      for button in option.get("buttons") or ()]}
+                         for option in options]
+                  for name, options in texts.responses.items()})
+
+
 @lru_cache(maxsize=1)
 def default_texts() -> Texts:
-    """The project's texts, read once per process."""
-    return load_texts()
+    """The project's texts with this process's contact addresses, read once per process."""
+    settings = load_settings()
+    return with_addresses(load_texts(), settings.help_email, settings.applications_email)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -41,6 +40,7 @@ from socketio import AsyncServer
 from bot.dialogue.splitting import question_parts
 from bot.rasa_ext.tuning import action_server, memory
 from bot.program.french import format_number
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +53,12 @@ MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_METADATA_CHARS = 2000  # nothing of ours reads visitor metadata; room for a page URL or a locale
 MAX_PENDING_PER_SENDER = 3  # a person waits for the answer; queued ones wait on Rasa's lock (1 s steps) and would time out
-# Per sender: this many messages at once (a quiz clicked through fast is about 15), then this many per second
-# (no person types faster). Env-overridable for load tests that replay long conversations without pauses.
-RATE_BURST = int(os.environ.get("SENDER_MESSAGE_BURST") or 20)
-RATE_PER_SECOND = float(os.environ.get("SENDER_MESSAGES_PER_SECOND") or 2)
-REPLY_TIMEOUT_SECONDS = float(os.environ.get("REPLY_TIMEOUT_SECONDS") or 10)
+# Read from the one settings source (bot/settings.py), as every process does.
+SETTINGS = load_settings()
+# Per sender: this many messages at once, then this many per second (no person types faster).
+RATE_BURST = SETTINGS.sender_message_burst
+RATE_PER_SECOND = SETTINGS.sender_messages_per_second
+REPLY_TIMEOUT_SECONDS = SETTINGS.reply_timeout_seconds
 SENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")  # whole string (fullmatch): `$` would let "id\n" in
 # Control characters other than tab and newline; NUL cannot even be stored by PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -102,13 +103,12 @@ def listen_after_circuit_break(tracker: Any, output_channel: Any, nlg: Any) -> N
 
 def help_email() -> str:
     """The help contact shown when the assistant cannot answer."""
-    return os.environ.get("HELP_EMAIL") or "j.bertin@anact.fr"
+    return SETTINGS.help_email
 
 
 def site_origins() -> List[str]:
     """Origins allowed to open the chat (SITE_ORIGINS, comma-separated; set by `python -m bot run`)."""
-    raw = os.environ.get("SITE_ORIGINS") or "http://127.0.0.1:8000,http://localhost:8000"
-    return [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
+    return list(SETTINGS.site_origins)
 
 
 class Refusal(ValueError):

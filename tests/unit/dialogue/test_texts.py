@@ -46,3 +46,19 @@ def test_amounts_and_percentages_keep_their_no_break_spaces():
         for variation in variations:
             text = variation.get("text") or ""
             assert not re.search(r"\d [€%]|€ HT|\d \d{3}\b", text), (name, text)
+
+
+def test_the_domain_names_the_page_addresses_that_the_settings_replace():
+    """domain.yml writes the page's two addresses; HELP_EMAIL and APPLICATIONS_EMAIL replace them in every text."""
+    from bot.settings import PAGE_APPLICATIONS_EMAIL, PAGE_HELP_EMAIL, load_settings
+    from bot.dialogue.texts import load_texts, with_addresses
+
+    raw = (ROOT / "domain.yml").read_text(encoding="utf-8")
+    addresses = {address.rstrip(".") for address in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", raw)}
+    assert addresses - {"prenom.nom@exemple.fr"} == {PAGE_HELP_EMAIL, PAGE_APPLICATIONS_EMAIL}  # and an example
+    defaults = load_settings({})
+    assert (defaults.help_email, defaults.applications_email) == (PAGE_HELP_EMAIL, PAGE_APPLICATIONS_EMAIL)
+    moved = with_addresses(load_texts(), "aide@exemple.fr", "candidatures@exemple.fr")
+    every = repr(moved.responses)
+    assert PAGE_HELP_EMAIL not in every and PAGE_APPLICATIONS_EMAIL not in every
+    assert "aide@exemple.fr" in moved.render("utter_faq/contact").text
