@@ -399,6 +399,11 @@ _TOPIC_PHRASES = [
 _TOPIC_RES = [(topic, re.compile(r"\b(?:" + phrases + r")\b")) for topic, phrases in _TOPIC_PHRASES]
 
 
+# One support named by its words: "l'appui court, ça dure combien ?" is that support's question.
+_SUPPORT_NAMED = [("appui_court", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? court\b")),
+                  ("appui_long", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? long\b"))]
+
+
 def topic_named(text: str) -> str | None:
     """The one FAQ topic a question names in so many words ("qui finance ?" is pilotage), or None."""
     normalized = normalize(text)
@@ -410,10 +415,6 @@ def topic_named(text: str) -> str | None:
         if len(named) == 1 and not both:
             return named.pop()
     return found.pop() if len(found) == 1 else None
-
-
-_SUPPORT_NAMED = [("appui_court", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? court\b")),
-                  ("appui_long", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? long\b"))]
 
 
 _ENGLISH_WORDS = frozenset("""the a an is are was be you your my we our i it this that what how why when who which can could

@@ -91,8 +91,9 @@ def outside(turn: Turn, kind: str) -> None:
     reading = turn.reading
     text = reading.typed
     found = estimate_flow.values(text, reading.entities) if (text or reading.entities) else {}
-    if turn.get("funding") is not None and "consultant_days" not in found and estimate_flow.follow_up_days(text):
-        found["consultant_days"] = estimate_flow.follow_up_days(text)  # "bon, restons à 15": the new day count
+    if turn.get("funding") is not None and "consultant_days" not in found \
+            and (days := estimate_flow.follow_up_days(text)):
+        found["consultant_days"] = days  # "bon, restons à 15": the new day count
     if kind in ("faq", "unclear", "inform", "capabilities", "why", "out_of_scope", "deny") and _verdict_holds(turn):
         return
     if kind == "start_quiz":

@@ -64,6 +64,7 @@ def kind_of(reading: Reading) -> str:
     kind = INTENT_KINDS.get(intent or FALLBACK, "unclear")
     if reading.button:
         return kind
+    words = normalize(text)  # read once: every check below looks at the same normalized words
     if cues.is_hostile(text):
         return "out_of_scope"
     if kind in ("greet", "thank", "goodbye") and not cues.says_small_talk(kind, text):
@@ -74,7 +75,7 @@ def kind_of(reading: Reading) -> str:
         return "noise"  # gibberish: asked again with buttons, never read as a topic
     if kind == "dont_know" and not cues.is_dont_know(text) and not cues.is_refusal(text) and len(text.split()) <= 3:
         kind = "unclear"  # "euh…" hesitates, it does not say "je ne sais pas"
-    if _ANNOUNCES_QUESTION.search(normalize(text)):
+    if _ANNOUNCES_QUESTION.search(words):
         return "announce"  # "j'ai quelques questions": the question is still to come
     if cues.looks_english(text):
         kind = "english"
@@ -89,46 +90,47 @@ def kind_of(reading: Reading) -> str:
     if kind != "stop" and _pausing(text):
         return "stop"
     person = cues.asks_for_a_person(text)
-    if kind == "human" and not person and not _PERSON_WORDS.search(normalize(text)):
+    if kind == "human" and not person and not _PERSON_WORDS.search(words):
         kind = "unclear"  # "j'ai quelques questions", "quelques-uns, je dirais": no request for a person
-    if kind == "start_quiz" and reading.confidence < 0.8 and not _QUIZ_WORDS.search(normalize(text)):
+    if kind == "start_quiz" and reading.confidence < 0.8 and not _QUIZ_WORDS.search(words):
         kind = "unclear"  # "le bleu canard, je pense" asks for no test
     if kind == "estimate" and reading.confidence < 0.9 and not carries_estimate(text) and not reading.entities \
-            and not (_ESTIMATE_WORDS.search(normalize(text)) or _COST_WORDS.search(normalize(text))):
+            and not (_ESTIMATE_WORDS.search(words) or _COST_WORDS.search(words)):
         kind = "unclear"  # "on a fêté nos 30 ans, ça compte pour le dossier ?" asks for no estimate
     if kind in ("faq", "unclear", "inform", "greet", "capabilities", "why", "estimate", "cost") and person:
         return "human"
     if kind in ("unclear", "faq", "inform", "affirm", "human", "start_quiz", "correct") and not person \
-            and _ASKING_ESTIMATE.search(normalize(text)):
+            and _ASKING_ESTIMATE.search(words):
         return "estimate"
-    if _EXCESS.search(normalize(text)) and cues.asks_something(text):
+    if _EXCESS.search(words) and cues.asks_something(text):
         return "excess"  # "le dépassement, qui le paie ?": not on the page, to confirm with the Aract
-    if _VAT.search(normalize(text)) and cues.asks_something(text) and not carries_estimate(text):
+    if _VAT.search(words) and cues.asks_something(text) and not carries_estimate(text):
         return "vat"  # "on peut récupérer la TVA ?": the page gives amounts HT, nothing more
     if (kind in ("faq", "unclear", "inform", "greet", "estimate", "correct", "capabilities", "cost")
-            or (kind == "human" and not person)) and _QUIZ_REQUEST.search(normalize(text)):
+            or (kind == "human" and not person)) and _QUIZ_REQUEST.search(words):
         return "start_quiz"  # "asso de 30 salariés à Rennes, on peut faire le test ?"
     if kind == "faq" and len([fact for fact in quiz.prefill(text) if fact != "in_region"]) >= 2 \
-            and _SELF.search(normalize(text)):
+            and _SELF.search(words):
         return "start_quiz"  # "on est une PME de 40 salariés à Lyon, c'est pour nous ?": their structure, their test
-    if kind in ("start_quiz", "inform") and cues.asks_something(text) and not _SELF.search(normalize(text)):
+    if kind in ("start_quiz", "inform") and cues.asks_something(text) and not _SELF.search(words):
         return "faq"  # "et les associations, elles peuvent ?" asks the rule, for others
     if kind == "english" and cues.english_topic(text) == "human":
         return "human"
     if kind in ("faq", "unclear", "inform") and reading.topic in COST_TOPICS and carries_estimate(text):
         return "estimate"
     if kind != "stop" and not person and not carries_estimate(text) and cues.asks_something(text) \
-            and cues.topic_named(text) and not _QUIZ_REQUEST.search(normalize(text)):
+            and cues.topic_named(text) and not _QUIZ_REQUEST.search(words):
         return "faq"  # "qui finance tout ça ?": the topic its words name (see `topic_of`), whatever the model heard
     if kind == "estimate" and not carries_estimate(text) and not reading.entities and (
-            not _ESTIMATE_WORDS.search(normalize(text)) or _CAP_WORDS.search(normalize(text))):
+            not _ESTIMATE_WORDS.search(words) or _CAP_WORDS.search(words)):
         return "cost"  # "à quel prix ?", "combien pour nous ?": the page's answer first (see `for_themselves`)
     return kind
 
 
 def for_themselves(text: str) -> bool:
     """"C'est combien pour nous ?": a cost question about the visitor's own structure (not its caps)."""
-    return bool(_SELF.search(normalize(text))) and not _CAP_WORDS.search(normalize(text))
+    words = normalize(text)
+    return bool(_SELF.search(words)) and not _CAP_WORDS.search(words)
 
 
 def _control_cue(kind: str, text: str) -> bool:

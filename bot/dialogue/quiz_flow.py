@@ -58,8 +58,7 @@ def carried(turn: Turn, text: str, answered: str) -> dict:
     """Other answers the same message gives ("une asso de 40 salariés à Lyon"): only for questions not answered yet."""
     facts = quiz.prefill(text, turn.get("structure_type"))
     if answered in quiz.YES_NO_QUESTIONS:  # "oui pour la nouveauté, et oui aussi pour la qualité de vie"
-        facts.update({criterion: value for criterion, value in quiz.criteria_answers(text).items()
-                      if criterion != "agreement"})
+        facts.update(quiz.criteria_answers(text))  # the project criteria only, never the agreement
     if answered == "structure_type":
         facts.pop("structure_type", None)
     if "place" in facts and answered != "place" and parse_place(re.sub(r"\d+", " ", text)) is None:

@@ -88,12 +88,17 @@ def play(assistant: dict, scenario: dict) -> None:
         else:
             title = turn.get("click") or turn.get("click_old")
             pool = walk.buttons if "click" in turn else list(reversed(walk.seen_buttons))
-            button = next((b for b in pool if fold(title) == fold(b["title"])), None) \
-                or next((b for b in pool if fold(title) in fold(b["title"])), None)  # "Salarié" is not "…des salariés"
+            button = find_button(pool, title)
             assert button, f"turn {number}: no button {title!r} in {[b['title'] for b in pool]}\n" + "\n".join(walk.log[-8:])
             move = Move("click", button["payload"])
         reply = walk.step(move)
         check(assistant, talker, reply, turn.get("expect") or {}, f"turn {number} ({move.text!r})", walk)
+
+
+def find_button(pool: list[dict], title: str) -> dict | None:
+    """The button of that title, else the first whose title contains it ("Salarié" is not "…des salariés")."""
+    return next((b for b in pool if fold(title) == fold(b["title"])), None) \
+        or next((b for b in pool if fold(title) in fold(b["title"])), None)
 
 
 def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> None:

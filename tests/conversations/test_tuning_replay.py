@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 
 from tests.conversations.talkers import RestTalker
-from tests.conversations.test_heldout import SCENARIOS, fold
+from tests.conversations.test_heldout import SCENARIOS, find_button
 from tests.security.conftest import Stack, running_stack
 
 # Every third scenario of the development set: quiz, detours, estimates, contact, corrections, fallbacks.
@@ -33,8 +33,7 @@ def replay(assistant: dict, scenario: dict) -> list[dict]:
         else:
             title = turn.get("click") or turn.get("click_old")
             pool = offered if "click" in turn else list(reversed(seen))
-            button = next((b for b in pool if fold(title) == fold(b["title"])), None) \
-                or next((b for b in pool if fold(title) in fold(b["title"])), None)
+            button = find_button(pool, title)
             if button is None:
                 turns.append({"click": title, "missing": True})
                 break
