@@ -8,14 +8,14 @@ PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.1
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/assistant.tar.gz
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAIN_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install install-dev browser run train validate test test-unit test-nlu test-e2e test-conversations bench scale-test audit lock clean
+.PHONY: help install install-dev browser run shell train validate test test-unit test-nlu test-e2e test-conversations bench scale-test audit lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
@@ -57,13 +57,17 @@ browser:
 
 # Rasa's own fingerprint decides whether anything changed since the last model.
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
-	$(BIN)/rasa train --fixed-model-name assistant --out models
+	$(BIN)/rasa train --domain domain --fixed-model-name assistant --out models
 	@touch $@
 
 train: $(MODEL)
 
 run: $(MODEL) $(NODE_STAMP)
 	$(BIN)/python -m bot run
+
+# The assistant in the terminal: Rasa's `rasa shell`, with the action server started alongside.
+shell: $(MODEL)
+	$(BIN)/python -m bot shell
 
 validate: install
 	$(BIN)/python -m tests.tools.validate_data

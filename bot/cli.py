@@ -3,9 +3,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Sequence
+
+import yaml
 
 from bot.records import leads
 from bot.records.db import DatabaseUnavailable, check_database, session_scope, upgrade
@@ -15,10 +21,9 @@ from bot.supervisor import Service, Supervisor
 
 
 def rasa_environment(settings: Settings) -> dict:
-    """Variables that endpoints.yml reads, and quiet defaults for Rasa's libraries."""
+    """The database the tracker store opens (bot/records/tracker_store.py), and quiet defaults for Rasa's libraries."""
     return {
         "DATABASE_URL": settings.database_url,
-        "ACTION_ENDPOINT_URL": settings.action_endpoint_url,
         # Rasa would otherwise send usage data and error reports to third-party servers.
         "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED", "false"),
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
@@ -32,6 +37,17 @@ def rasa_environment(settings: Settings) -> dict:
         # Rasa's dependencies print pages of deprecation notices at start: keep the log readable.
         "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
     }
+
+
+def endpoints_file(settings: Settings) -> Path:
+    """endpoints.yml with the action server of ACTIONS_PORT, written under VAR_DIR for the Rasa server."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    endpoints["action_endpoint"]["url"] = settings.action_endpoint_url
+    path = settings.var_dir / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Written by `python -m bot run` from endpoints.yml: do not edit.\n"
+                    + yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def services(settings: Settings) -> list[Service]:
@@ -54,7 +70,7 @@ def services(settings: Settings) -> list[Service]:
                 "--model", str(settings.model_path),
                 "--interface", settings.bind_host,
                 "--port", str(settings.rasa_port),
-                "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+                "--endpoints", str(endpoints_file(settings)),
                 "--credentials", str(PROJECT_ROOT / "credentials.yml"),
                 # CORS of the REST channel: the site's origins only.
                 "--cors", *settings.site_origins,
@@ -90,6 +106,45 @@ def command_run(settings: Settings) -> int:
         f"API REST : http://{settings.bind_host}:{settings.rasa_port}/webhooks/rest/webhook ; Ctrl-C pour tout arrêter"
     )
     return supervisor.wait()
+
+
+def command_shell(settings: Settings) -> int:
+    """`make shell`: talk to the assistant in the terminal (Rasa's `rasa shell`), its action server alongside."""
+    if not settings.model_path.exists():
+        print(f"Modèle introuvable : {settings.model_path}. Lancez `make shell` (qui entraîne) ou `make train`.", file=sys.stderr)
+        return 2
+    if not database_ready(settings):
+        return 3
+    every = {service.name: service for service in services(settings)}
+    for closing in (signal.SIGHUP, signal.SIGTERM):  # a closed terminal too stops the action server
+        signal.signal(closing, lambda *_: sys.exit(0))
+    log_path = settings.var_dir / "shell-actions.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        actions = Supervisor([every["actions"]], out=log)  # its log in a file, not in the conversation
+        actions.start()
+        try:
+            if not port_open(settings.actions_port, timeout=120):
+                print(f"Le serveur d'actions n'a pas démarré : voir {log_path}.", file=sys.stderr)
+                return 1
+            rasa = every["rasa"]
+            command = [*rasa.command[:3], "shell", "--model", str(settings.model_path),
+                       "--endpoints", str(endpoints_file(settings)), "--port", str(settings.rasa_port)]
+            return subprocess.call(command, env={**os.environ, **rasa.env})
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            actions.stop()
+
+
+def port_open(port: int, timeout: float) -> bool:
+    """Wait until something listens on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.5)
+    return False
 
 
 PURGE_EVERY_SECONDS = 24 * 3600
@@ -152,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Assistant Appui-conseil à l'innovation sociale")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="démarre le serveur Rasa, le serveur d'actions et l'envoi des courriels")
+    commands.add_parser("shell", help="parler à l'assistant dans le terminal (rasa shell et le serveur d'actions)")
     commands.add_parser("web", help="sert la page du dispositif, le widget et l'espace équipe (WEB_PORT)")
     commands.add_parser("db", help="base de données").add_argument("db_command", choices=["upgrade"])
     commands.add_parser("outbox", help="courriels en attente").add_argument("outbox_command", choices=["retry", "work"])
@@ -179,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return command_run(settings)
+    if args.command == "shell":
+        return command_shell(settings)
     if not database_ready(settings):
         return 3
     if args.command == "db":

@@ -13,7 +13,7 @@ from bot.records.mailer import MailSettings
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-# The addresses the program's page gives, written in domain.yml's texts; HELP_EMAIL and APPLICATIONS_EMAIL replace
+# The addresses the program's page gives, written in the domain's texts; HELP_EMAIL and APPLICATIONS_EMAIL replace
 # them everywhere (bot/dialogue/texts.py).
 PAGE_HELP_EMAIL = "j.bertin@anact.fr"
 PAGE_APPLICATIONS_EMAIL = "v.semavoine@anact.fr"

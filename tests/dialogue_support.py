@@ -2,7 +2,7 @@
 
 The NLU is replaced by what the test says the message is (its intent, its FAQ
 topic); everything after the NLU is the real code: the engine, the flows, the
-texts of domain.yml, and the services given (a real SQLite lead store in some tests).
+texts of the domain (domain/), and the services given (a real SQLite lead store in some tests).
 """
 from __future__ import annotations
 

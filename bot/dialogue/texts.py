@@ -1,6 +1,6 @@
-"""The assistant's French texts: the `responses` of domain.yml, filled in here rather than by the Rasa server.
+"""The assistant's French texts: the `responses` of the domain (domain/), filled in here rather than by the Rasa server.
 
-domain.yml stays the one place where every text the visitor reads is written.
+The domain folder stays the one place where every text the visitor reads is written.
 The dialogue fills them itself because it composes them ("Reprenons le test :"
 before a question), keeps or drops their buttons by context (a FAQ answer in the
 middle of the quiz comes without its own buttons), and checks that the same
@@ -19,7 +19,7 @@ import yaml
 
 from bot.settings import PAGE_APPLICATIONS_EMAIL, PAGE_HELP_EMAIL, load_settings
 
-DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
+DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -86,9 +86,9 @@ def template_fields(texts: Texts, name: str) -> set[str]:
 
 
 def load_texts(path: Path | str = DOMAIN) -> Texts:
-    """Read the responses of a domain file (or of every file of a domain folder)."""
+    """Read the responses of a domain file, or of every file of a domain folder and its sub-folders (as Rasa does)."""
     path = Path(path)
-    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+    files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
     responses: dict[str, list] = {}
     for file in files:
         content = yaml.safe_load(file.read_text(encoding="utf-8")) or {}

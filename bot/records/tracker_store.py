@@ -31,14 +31,15 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Text
 
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.records.db import sqlite_pragmas
+from bot.settings import load_settings
 
 DEFAULT_CACHED_CONVERSATIONS = 500  # about 0.1 MB each after a whole quiz
 
@@ -77,6 +78,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that serves recent conversations from memory when the database has not moved."""
 
     def __init__(self, *args: Any, cached_conversations: int = DEFAULT_CACHED_CONVERSATIONS, **kwargs: Any) -> None:
+        if len(args) < 3 and kwargs.get("host") is None:  # (domain, dialect, host, …)
+            # No `url` in the endpoints file (endpoints.yml, for `rasa shell` and the like): the assistant's own
+            # database, DATABASE_URL or the SQLite file under VAR_DIR, as every other process reads it.
+            settings = load_settings()
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            kwargs["host"] = settings.database_url
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new connection for each session on a SQLite file (NullPool): 3 ms per

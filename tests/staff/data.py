@@ -43,7 +43,7 @@ def domain():
     """The assistant's own domain, loaded once."""
     from rasa.shared.core.domain import Domain
 
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def tracker_store(url: str):

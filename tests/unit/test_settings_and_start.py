@@ -24,6 +24,20 @@ def test_the_environment_wins():
     assert settings.rasa_port == 6005 and settings.action_endpoint_url.endswith(":6055/webhook")
 
 
+def test_the_rasa_server_calls_the_action_server_of_actions_port(tmp_path):
+    """endpoints.yml holds the defaults for Rasa's own commands; `bot run` gives Rasa a copy with ACTIONS_PORT's address."""
+    import yaml
+
+    from bot.cli import services
+
+    assert yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"]["url"] == load_settings({}).action_endpoint_url
+    settings = load_settings({"ACTIONS_PORT": "6055", "VAR_DIR": str(tmp_path)})
+    rasa = next(service for service in services(settings) if service.name == "rasa")
+    written = yaml.safe_load(Path(rasa.command[rasa.command.index("--endpoints") + 1]).read_text())
+    assert written["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
+    assert written["tracker_store"] == yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "70000", "-1"])
 def test_a_bad_port_is_refused_with_its_name(value):
     with pytest.raises(SettingsError, match="RASA_PORT"):

@@ -1,4 +1,4 @@
-"""The texts the dialogue sends: every one it names exists in domain.yml and has every field it needs."""
+"""The texts the dialogue sends: every one it names exists in the domain and has every field it needs."""
 import re
 from pathlib import Path
 
@@ -49,11 +49,11 @@ def test_amounts_and_percentages_keep_their_no_break_spaces():
 
 
 def test_the_domain_names_the_page_addresses_that_the_settings_replace():
-    """domain.yml writes the page's two addresses; HELP_EMAIL and APPLICATIONS_EMAIL replace them in every text."""
-    from bot.settings import PAGE_APPLICATIONS_EMAIL, PAGE_HELP_EMAIL, load_settings
+    """The domain writes the page's two addresses; HELP_EMAIL and APPLICATIONS_EMAIL replace them in every text."""
     from bot.dialogue.texts import load_texts, with_addresses
+    from bot.settings import PAGE_APPLICATIONS_EMAIL, PAGE_HELP_EMAIL, load_settings
 
-    raw = (ROOT / "domain.yml").read_text(encoding="utf-8")
+    raw = "".join(file.read_text(encoding="utf-8") for file in (ROOT / "domain").rglob("*.yml"))
     addresses = {address.rstrip(".") for address in re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", raw)}
     assert addresses - {"prenom.nom@exemple.fr"} == {PAGE_HELP_EMAIL, PAGE_APPLICATIONS_EMAIL}  # and an example
     defaults = load_settings({})
@@ -62,3 +62,34 @@ def test_the_domain_names_the_page_addresses_that_the_settings_replace():
     every = repr(moved.responses)
     assert PAGE_HELP_EMAIL not in every and PAGE_APPLICATIONS_EMAIL not in every
     assert "aide@exemple.fr" in moved.render("utter_faq/contact").text
+
+
+def test_a_button_list_written_in_several_domain_files_is_the_same_in_each():
+    """YAML anchors do not cross files: the main menu is written once per file, and the copies must not drift apart."""
+    written: dict[str, dict[str, object]] = {}
+    for file in sorted((ROOT / "domain").rglob("*.yml")):
+        loader = _AnchorRecorder(file.read_text(encoding="utf-8"))
+        loader.get_single_data()
+        for anchor, node in loader.anchored.items():
+            written.setdefault(anchor, {})[file.name] = loader.construct_object(node, deep=True)
+    copied = {anchor: files for anchor, files in written.items() if len(files) > 1}
+    assert "main_menu" in copied  # written in general.yml and in the files of the flows that end on it
+    for anchor, files in copied.items():
+        first = next(iter(files.values()))
+        assert all(value == first for value in files.values()), (anchor, sorted(files))
+
+
+class _AnchorRecorder(yaml.SafeLoader):
+    """A YAML loader that keeps the node of every anchor it meets (PyYAML forgets them after each document)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.anchored: dict = {}
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        anchor = None if isinstance(event, yaml.AliasEvent) else getattr(event, "anchor", None)
+        node = super().compose_node(parent, index)
+        if anchor:
+            self.anchored[anchor] = node
+        return node

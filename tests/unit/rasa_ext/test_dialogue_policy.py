@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 
 def tracker(*events):
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(ROOT / "domain"))
     conversation = DialogueStateTracker("visitor", domain.slots)
     for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"), *events):
         conversation.update(event)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 @pytest.fixture
@@ -167,14 +167,22 @@ async def test_memory_is_bounded(domain, url):
 
 
 def test_endpoints_yml_loads_this_store_and_not_rasas_silent_in_memory_fallback(domain, url, monkeypatch):
+    """endpoints.yml needs no variable (plain `rasa shell` works); the store opens the database of DATABASE_URL."""
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
     production = (ROOT / "deploy" / "endpoints.production.yml").read_text(encoding="utf-8")
     assert "tracker_store:\n  type: bot.records.tracker_store.CachedSQLTrackerStore\n" in production
     store = TrackerStore.create(read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store"), domain)
     inner = getattr(store, "_tracker_store", store)
     inner = getattr(inner, "_tracker_store", inner)
     assert isinstance(inner, CachedSQLTrackerStore)
+    assert str(inner.engine.url) == url
+
+
+def test_without_a_url_the_store_opens_the_assistants_default_database(domain, tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    store = CachedSQLTrackerStore(domain=domain)
+    assert str(store.engine.url) == f"sqlite:///{tmp_path / 'var' / 'bot.db'}"
 
 
 async def test_the_next_message_reuses_the_saved_conversation(domain, url):
