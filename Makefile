@@ -15,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help install install-dev browser run shell train validate test test-unit test-nlu test-e2e test-conversations bench scale-test audit lock clean
+.PHONY: help install install-dev browser run shell train lint validate test test-unit test-nlu test-e2e test-conversations bench scale-test audit lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Ctrl-C stops everything)"
@@ -69,6 +69,12 @@ run: $(MODEL) $(NODE_STAMP)
 shell: $(MODEL)
 	$(BIN)/python -m bot shell
 
+# Lint and format (ruff), types (mypy, strict on bot/program/): settings in pyproject.toml.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 validate: install
 	$(BIN)/python -m tests.tools.validate_data
 
@@ -98,7 +104,7 @@ audit: install-dev
 
 # Training uses little more than one core: the checks that need no model run beside it (output kept per target).
 test: install-dev
-	$(MAKE) --no-print-directory -j4 --output-sync=target validate test-unit audit train
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint validate test-unit audit train
 	$(MAKE) --no-print-directory test-nlu test-e2e
 	@echo "make test: all suites passed"
 

@@ -1,4 +1,5 @@
 """The handoff's side effects: the lead kept (committed first), the mail queued to the right person, then sent."""
+
 from __future__ import annotations
 
 import logging
@@ -7,10 +8,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from bot.records import handoff, leads
-from bot.records.db import session_scope, upgrade
 from bot.dialogue.contact_flow import NO_PHONE, NO_PROJECT
 from bot.dialogue.texts import default_texts
+from bot.records import handoff, leads
+from bot.records.db import session_scope, upgrade
 from bot.records.mailer import Mailer, enqueue
 from bot.settings import Settings, load_settings
 
@@ -52,21 +53,31 @@ class Handoff:
         headcount = slots.get("headcount")
         phone, project = slots.get("contact_phone"), slots.get("contact_project")
         data = leads.LeadData(
-            name=slots.get("contact_name"), email=slots.get("contact_email"),
-            organisation=slots.get("contact_organisation"), phone=None if phone == NO_PHONE else phone,
-            project=None if project == NO_PROJECT else project, structure_type=slots.get("structure_type"),
+            name=slots.get("contact_name"),
+            email=slots.get("contact_email"),
+            organisation=slots.get("contact_organisation"),
+            phone=None if phone == NO_PHONE else phone,
+            project=None if project == NO_PROJECT else project,
+            structure_type=slots.get("structure_type"),
             headcount=headcount if isinstance(headcount, int) else None,
-            eligibility=slots.get("eligibility"), funding=slots.get("funding"),
-            consent_text=consent_text(), consent_at=datetime.fromisoformat(slots.get("consent_at")),
+            eligibility=slots.get("eligibility"),
+            funding=slots.get("funding"),
+            consent_text=consent_text(),
+            consent_at=datetime.fromisoformat(slots.get("consent_at")),
             conversation_id=self.conversation_id,
         )
         try:
             with session_scope(config.database_url) as session:
                 lead = leads.save_lead(session, data)
                 recipient = handoff.recipient_for(lead, config.help_email, config.applications_email)
-                mail = enqueue(session, recipient, handoff.subject_for(lead),
-                               handoff.render_body(lead, handoff.transcript(self.events)), reply_to=lead.email,
-                               lead=lead)
+                mail = enqueue(
+                    session,
+                    recipient,
+                    handoff.subject_for(lead),
+                    handoff.render_body(lead, handoff.transcript(self.events)),
+                    reply_to=lead.email,
+                    lead=lead,
+                )
                 session.commit()  # the lead and its mail are safe before any send is tried
                 Mailer(config.mail).deliver(mail)
                 return recipient, lead.id

@@ -1,4 +1,5 @@
 """The one custom action: every visitor message goes through the dialogue of `bot.dialogue`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,12 @@ class ActionTurn(Action):
         services = Handoff(tracker.sender_id, tracker.events)
         try:
             outcome = await asyncio.to_thread(
-                engine.respond, from_parse(tracker.latest_message), slots, State.from_slot(slots.get("dialogue")),
-                services=services)
+                engine.respond,
+                from_parse(tracker.latest_message),
+                slots,
+                State.from_slot(slots.get("dialogue")),
+                services=services,
+            )
         except Exception:  # never a silent or dead conversation: apologise, close the flows, keep the answers
             logger.exception("the dialogue failed on a message of %s", tracker.sender_id)
             outcome = engine.recover(slots)
@@ -38,7 +43,11 @@ class ActionTurn(Action):
             if message.custom:
                 dispatcher.utter_message(json_message=dict(message.custom))
             else:
-                dispatcher.utter_message(text=message.text, buttons=[dict(b) for b in message.buttons],
-                                         utter_action=message.key)
-        return [*(SlotSet(slot, value) for slot, value in outcome.changes.items()),
-                SlotSet("dialogue", outcome.state.to_slot()), SlotSet("last_turn", outcome.record)]
+                dispatcher.utter_message(
+                    text=message.text, buttons=[dict(b) for b in message.buttons], utter_action=message.key
+                )
+        return [
+            *(SlotSet(slot, value) for slot, value in outcome.changes.items()),
+            SlotSet("dialogue", outcome.state.to_slot()),
+            SlotSet("last_turn", outcome.record),
+        ]

@@ -15,6 +15,7 @@ last bot message of that turn is received.
   would be counted as `late` (it never should). The browser widget does not ask
   for acks, but an ack does not change the server's work: one small packet.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,7 +85,9 @@ class RestVisitor:
         """Send one message; the turn ends with the HTTP response."""
         turn = Turn(text, started if started is not None else time.monotonic())
         try:
-            response = await self.http.post(self.url, json={"sender": self.sender, "message": text}, timeout=TURN_TIMEOUT)
+            response = await self.http.post(
+                self.url, json={"sender": self.sender, "message": text}, timeout=TURN_TIMEOUT
+            )
             turn.latency = turn.first = time.monotonic() - turn.started
             if response.status_code != 200:
                 turn.error = f"HTTP {response.status_code}"
@@ -105,8 +108,14 @@ class RestVisitor:
 class SocketVisitor:
     """The widget's protocol: session_request / session_confirm, then user_uttered / bot_uttered."""
 
-    def __init__(self, base_url: str, origin: Optional[str] = None, path: str = "socket.io",
-                 prefix: str = "bench", transports: Optional[list] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        origin: Optional[str] = None,
+        path: str = "socket.io",
+        prefix: str = "bench",
+        transports: Optional[list] = None,
+    ) -> None:
         self.base_url = base_url
         self.origin = origin
         self.path = path
@@ -129,8 +138,13 @@ class SocketVisitor:
         self.sio.on("session_confirm", self._on_confirm)
         self.sio.on("bot_uttered", self._on_bot)
         headers = {"Origin": self.origin} if self.origin else {}
-        await self.sio.connect(self.base_url, headers=headers, socketio_path=self.path,
-                               transports=self.transports, wait_timeout=TURN_TIMEOUT)
+        await self.sio.connect(
+            self.base_url,
+            headers=headers,
+            socketio_path=self.path,
+            transports=self.transports,
+            wait_timeout=TURN_TIMEOUT,
+        )
         await self.sio.emit("session_request", {"session_id": self.sender})
         await asyncio.wait_for(self.confirmed.wait(), TURN_TIMEOUT)
         self.transport = self.sio.transport()
@@ -161,8 +175,9 @@ class SocketVisitor:
         self.inbox = []
         self.in_turn = True
         try:
-            await self.sio.emit("user_uttered", {"message": text, "session_id": self.sender},
-                                callback=lambda *_: acknowledged.set())
+            await self.sio.emit(
+                "user_uttered", {"message": text, "session_id": self.sender}, callback=lambda *_: acknowledged.set()
+            )
             await asyncio.wait_for(acknowledged.wait(), TURN_TIMEOUT)
         except asyncio.TimeoutError:
             turn.error = "timeout (no end of turn)"

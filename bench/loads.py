@@ -3,6 +3,7 @@
 Every load is bounded by a number of messages and by a time limit; a visitor
 always finishes the message it is waiting for, then stops.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -80,8 +81,16 @@ def new_http_client(visitors: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(limits=httpx.Limits(max_connections=visitors + 5, max_keepalive_connections=visitors + 5))
 
 
-async def _conversation(channel: str, endpoint: Endpoint, http: httpx.AsyncClient, factory: VisitorFactory,
-                        rng: random.Random, result: LoadResult, next_slot: Callable, prefix: str) -> bool:
+async def _conversation(
+    channel: str,
+    endpoint: Endpoint,
+    http: httpx.AsyncClient,
+    factory: VisitorFactory,
+    rng: random.Random,
+    result: LoadResult,
+    next_slot: Callable,
+    prefix: str,
+) -> bool:
     """Run one conversation; `next_slot()` returns the start time of the next message, or None to stop."""
     outcome = Outcome()
     visitor = make_visitor(channel, endpoint, http, prefix)
@@ -124,11 +133,20 @@ async def _conversation(channel: str, endpoint: Endpoint, http: httpx.AsyncClien
 def _free_running(budget: Budget):
     async def next_slot() -> Optional[float]:
         return time.monotonic() if budget.take() else None
+
     return next_slot
 
 
-async def sequential(channel: str, endpoint: Endpoint, factory: VisitorFactory, conversations: int,
-                     messages: int, seconds: float, seed: int = 1, prefix: str = "seq") -> LoadResult:
+async def sequential(
+    channel: str,
+    endpoint: Endpoint,
+    factory: VisitorFactory,
+    conversations: int,
+    messages: int,
+    seconds: float,
+    seed: int = 1,
+    prefix: str = "seq",
+) -> LoadResult:
     """One visitor at a time, conversation after conversation: the latency nobody else disturbs."""
     result = LoadResult("sequential", channel, 1)
     budget = Budget(messages, seconds)
@@ -136,14 +154,24 @@ async def sequential(channel: str, endpoint: Endpoint, factory: VisitorFactory, 
     start = time.monotonic()
     async with new_http_client(1) as http:
         for index in range(conversations):
-            if not await _conversation(channel, endpoint, http, factory, rng, result, _free_running(budget), f"{prefix}{index}"):
+            if not await _conversation(
+                channel, endpoint, http, factory, rng, result, _free_running(budget), f"{prefix}{index}"
+            ):
                 break
     result.elapsed = time.monotonic() - start
     return result
 
 
-async def throughput(channel: str, endpoint: Endpoint, factory: VisitorFactory, visitors: int,
-                     conversations_per_visitor: int, messages: int, seconds: float, seed: int = 2) -> LoadResult:
+async def throughput(
+    channel: str,
+    endpoint: Endpoint,
+    factory: VisitorFactory,
+    visitors: int,
+    conversations_per_visitor: int,
+    messages: int,
+    seconds: float,
+    seed: int = 2,
+) -> LoadResult:
     """N visitors at once, each answering as soon as the reply arrives: the most the server delivers."""
     result = LoadResult("throughput", channel, visitors)
     budget = Budget(messages, seconds)
@@ -152,7 +180,9 @@ async def throughput(channel: str, endpoint: Endpoint, factory: VisitorFactory, 
     async def one(index: int, http: httpx.AsyncClient) -> None:
         rng = random.Random(seed * 1000 + index)
         for round_ in range(conversations_per_visitor):
-            if not await _conversation(channel, endpoint, http, factory, rng, result, _free_running(budget), f"tp{index}-{round_}"):
+            if not await _conversation(
+                channel, endpoint, http, factory, rng, result, _free_running(budget), f"tp{index}-{round_}"
+            ):
                 return
 
     async with new_http_client(visitors) as http:
@@ -161,8 +191,16 @@ async def throughput(channel: str, endpoint: Endpoint, factory: VisitorFactory, 
     return result
 
 
-async def steady(channel: str, endpoint: Endpoint, factory: VisitorFactory, rate: float, visitors: int,
-                 messages: int, seconds: float, seed: int = 3) -> LoadResult:
+async def steady(
+    channel: str,
+    endpoint: Endpoint,
+    factory: VisitorFactory,
+    rate: float,
+    visitors: int,
+    messages: int,
+    seconds: float,
+    seed: int = 3,
+) -> LoadResult:
     """Messages sent at a fixed rate by a pool of visitors (open loop).
 
     A clock hands out send times every 1/rate seconds; an idle visitor takes

@@ -1,4 +1,5 @@
 """Figures from the loads (percentiles, rates, errors), the printed tables and the ratios to a reference."""
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,10 @@ def _cell(value, suffix: str = "") -> str:
 
 def load_table(summaries: Iterable[dict]) -> str:
     """One line per load: latency percentiles, rate, errors and what the conversations reached."""
-    header = (f"{'mode':<14}{'channel':<10}{'visitors':>8}{'msgs':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'max ms':>9}{'msg/s':>8}{'errors':>8}  conversations")
+    header = (
+        f"{'mode':<14}{'channel':<10}{'visitors':>8}{'msgs':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'max ms':>9}{'msg/s':>8}{'errors':>8}  conversations"
+    )
     lines = [header, "-" * len(header)]
     for s in summaries:
         verdicts = sum(s["quiz_verdicts"].values())

@@ -10,6 +10,7 @@ in the machine's speed during the run (seen here: 20 to 30 %) falls on both;
 the saturating loads run on one server at a time, the other idle.
 See bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,26 +39,52 @@ def default_starter_dir() -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `python -m bench`."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--baseline", action="store_true", help="also measure Rasa's starter assistant and print ratios")
-    parser.add_argument("--targets", default=None, help="assistant, starter or both (comma-separated); default: assistant, plus starter with --baseline")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--baseline", action="store_true", help="also measure Rasa's starter assistant and print ratios"
+    )
+    parser.add_argument(
+        "--targets",
+        default=None,
+        help="assistant, starter or both (comma-separated); default: assistant, plus starter with --baseline",
+    )
     parser.add_argument("--url", help="measure the assistant already running at this Rasa URL instead of starting one")
     parser.add_argument("--origin", help="Origin header of socket.io visitors with --url (the site's page)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained model of the assistant")
-    parser.add_argument("--starter-dir", type=Path, default=None, help="where the starter assistant is made once and reused (default: <tmp>/rasa-starter-<rasa version>)")
+    parser.add_argument(
+        "--starter-dir",
+        type=Path,
+        default=None,
+        help="where the starter assistant is made once and reused (default: <tmp>/rasa-starter-<rasa version>)",
+    )
     parser.add_argument("--channels", default="rest,socketio", help="rest, socketio or both")
     parser.add_argument("--modes", default="sequential,throughput,steady", help="which loads to run")
     parser.add_argument("--visitors", type=int, default=20, help="visitors at once (throughput and steady modes)")
-    parser.add_argument("--conversations", type=int, default=6, help="conversations of the single visitor (sequential mode)")
+    parser.add_argument(
+        "--conversations", type=int, default=6, help="conversations of the single visitor (sequential mode)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="conversations per visitor in the throughput mode")
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second of the steady mode")
     parser.add_argument("--messages", type=int, default=600, help="at most this many messages per load")
-    parser.add_argument("--seconds", type=float, default=90.0, help="at most this long per load (a message under way finishes)")
-    parser.add_argument("--train", action="store_true", help="also time a full training from scratch (minutes; the model goes to a temporary folder)")
-    parser.add_argument("--quick", action="store_true", help="small loads for a smoke test: 4 visitors, 1 conversation, 3 msg/s, 20 s")
+    parser.add_argument(
+        "--seconds", type=float, default=90.0, help="at most this long per load (a message under way finishes)"
+    )
+    parser.add_argument(
+        "--train",
+        action="store_true",
+        help="also time a full training from scratch (minutes; the model goes to a temporary folder)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small loads for a smoke test: 4 visitors, 1 conversation, 3 msg/s, 20 s"
+    )
     parser.add_argument("--json", dest="json_path", help="write every figure to this file ('-' for standard output)")
-    parser.add_argument("--compare", type=Path, help="a previous --json file: print each figure beside it and the ratio")
+    parser.add_argument(
+        "--compare", type=Path, help="a previous --json file: print each figure beside it and the ratio"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     return parser
 
@@ -89,20 +116,34 @@ async def warm_up(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace) 
 
 async def alternate_sequential(endpoints: dict, args: argparse.Namespace) -> dict:
     """The one-visitor loads of several targets, one conversation of each in turn; one summary per target and channel."""
-    results = {name: {channel: loads.LoadResult("sequential", channel, 1) for channel in _channels(args)}
-               for name in endpoints}
+    results = {
+        name: {channel: loads.LoadResult("sequential", channel, 1) for channel in _channels(args)} for name in endpoints
+    }
     for channel in _channels(args):
         print(f"  sequential over {channel}, alternating {' / '.join(endpoints)}…", flush=True)
         for index in range(args.conversations):
             for name, endpoint in endpoints.items():
-                results[name][channel].add(await loads.sequential(
-                    channel, endpoint, MIXES[name], 1, args.messages, args.seconds, seed=1 + index, prefix=f"seq{index}-"))
-    return {name: [report.summarize(by_channel[channel]) for channel in _channels(args)]
-            for name, by_channel in results.items()}
+                results[name][channel].add(
+                    await loads.sequential(
+                        channel,
+                        endpoint,
+                        MIXES[name],
+                        1,
+                        args.messages,
+                        args.seconds,
+                        seed=1 + index,
+                        prefix=f"seq{index}-",
+                    )
+                )
+    return {
+        name: [report.summarize(by_channel[channel]) for channel in _channels(args)]
+        for name, by_channel in results.items()
+    }
 
 
-async def run_loads(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace, warm: bool = True,
-                    skip: tuple = ()) -> list:
+async def run_loads(
+    endpoint: loads.Endpoint, mix: str, args: argparse.Namespace, warm: bool = True, skip: tuple = ()
+) -> list:
     """Warm up, then every requested load (but those in `skip`) on every requested channel; one summary per load."""
     factory = MIXES[mix]
     channels = _channels(args)
@@ -114,11 +155,17 @@ async def run_loads(endpoint: loads.Endpoint, mix: str, args: argparse.Namespace
         for channel in channels:
             print(f"  {mode} over {channel}…", flush=True)
             if mode == "sequential":
-                result = await loads.sequential(channel, endpoint, factory, args.conversations, args.messages, args.seconds)
+                result = await loads.sequential(
+                    channel, endpoint, factory, args.conversations, args.messages, args.seconds
+                )
             elif mode == "throughput":
-                result = await loads.throughput(channel, endpoint, factory, args.visitors, args.rounds, args.messages, args.seconds)
+                result = await loads.throughput(
+                    channel, endpoint, factory, args.visitors, args.rounds, args.messages, args.seconds
+                )
             elif mode == "steady":
-                result = await loads.steady(channel, endpoint, factory, args.rate, args.visitors, args.messages, args.seconds)
+                result = await loads.steady(
+                    channel, endpoint, factory, args.rate, args.visitors, args.messages, args.seconds
+                )
             else:
                 raise SystemExit(f"unknown mode {mode!r} (sequential, throughput, steady)")
             summaries.append(report.summarize(result))
@@ -237,7 +284,14 @@ def print_target(figures: dict) -> None:
     print(report.load_table(figures["loads"]))
     if figures.get("log"):
         found = {k: v for k, v in figures["log"].items() if v}
-        print("server log: " + (", ".join(f"{v} × {k}" for k, v in found.items()) if found else "no lock error, no traceback, no reply timeout"))
+        print(
+            "server log: "
+            + (
+                ", ".join(f"{v} × {k}" for k, v in found.items())
+                if found
+                else "no lock error, no traceback, no reply timeout"
+            )
+        )
 
 
 def main(argv=None) -> int:
@@ -284,8 +338,10 @@ def main(argv=None) -> int:
                 print()
                 print(f"== {name} compared with {args.compare} (ratio = now / before)")
                 print(report.ratio_table(figures, before, "now", "before"))
-    print(f"\nbenchmark took {time.monotonic() - started:.0f} s; machine: {results['machine']['cpus']} CPUs, "
-          f"load average {results['machine']['load_average_1min']} at the start")
+    print(
+        f"\nbenchmark took {time.monotonic() - started:.0f} s; machine: {results['machine']['cpus']} CPUs, "
+        f"load average {results['machine']['load_average_1min']} at the start"
+    )
     if args.json_path:
         text = json.dumps(results, indent=2, ensure_ascii=False)
         if args.json_path == "-":

@@ -16,6 +16,7 @@ at once (they reach different instances and contend for the lock), and checks:
 
 Exit code 0 when every check passes. See bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,13 +41,21 @@ from bench.scenarios import FAQ_QUESTIONS, MIXES, ConversationLog
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `python -m bench.scale_test`."""
-    parser = argparse.ArgumentParser(prog="python -m bench.scale_test", description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale_test",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--instances", default="1,2", help="Rasa instance counts to measure, in order")
     parser.add_argument("--model", type=Path, default=servers.ROOT / "models" / "assistant.tar.gz")
-    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="a PostgreSQL server where a temporary database is created (and dropped)")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for the lock store (own key prefix)")
+    parser.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL server where a temporary database is created (and dropped)",
+    )
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for the lock store (own key prefix)"
+    )
     parser.add_argument("--nginx", default=None, help="nginx binary (default /usr/sbin/nginx)")
     parser.add_argument("--channels", default="rest,socketio")
     parser.add_argument("--modes", default="throughput", help="loads run through nginx: throughput, steady, sequential")
@@ -78,7 +87,7 @@ async def send_pairs(urls: list, visitors: int, pairs: int = 2, mode: str = "pai
             visitor.sender = sender
         log = ConversationLog(sender)
         result.logs.append(log)
-        questions = iter(FAQ_QUESTIONS[index % 3:] + FAQ_QUESTIONS[:index % 3])
+        questions = iter(FAQ_QUESTIONS[index % 3 :] + FAQ_QUESTIONS[: index % 3])
         turn = await visitors_[0].say("bonjour")
         result.turns.append(turn)
         log.turns.append(("bonjour", [r.get("text") for r in turn.replies if r.get("text")]))
@@ -116,8 +125,10 @@ def log_problems(paths: list, offsets: dict) -> dict:
     return {"counts": dict(counts), "first_traceback": first_traceback}
 
 
-ACCESS_LINE = re.compile(r'"(?P<method>\S+) (?P<uri>\S+)" (?P<status>\d+) \S+ upstream=(?P<upstream>\S+) '
-                         r'route=(?P<route>\S+) conversation=(?P<conversation>\S+)')
+ACCESS_LINE = re.compile(
+    r'"(?P<method>\S+) (?P<uri>\S+)" (?P<status>\d+) \S+ upstream=(?P<upstream>\S+) '
+    r"route=(?P<route>\S+) conversation=(?P<conversation>\S+)"
+)
 
 
 def routing(access_log: Path) -> dict:
@@ -168,9 +179,17 @@ async def run_loads(endpoint: loads.Endpoint, args) -> list:
         for channel in channels:
             print(f"  {mode} over {channel}…", flush=True)
             if mode == "throughput":
-                results.append(await loads.throughput(channel, endpoint, factory, args.visitors, args.rounds, args.messages, args.seconds))
+                results.append(
+                    await loads.throughput(
+                        channel, endpoint, factory, args.visitors, args.rounds, args.messages, args.seconds
+                    )
+                )
             elif mode == "steady":
-                results.append(await loads.steady(channel, endpoint, factory, args.rate, args.visitors, args.messages, args.seconds))
+                results.append(
+                    await loads.steady(
+                        channel, endpoint, factory, args.rate, args.visitors, args.messages, args.seconds
+                    )
+                )
             elif mode == "sequential":
                 results.append(await loads.sequential(channel, endpoint, factory, 2, args.messages, args.seconds))
             else:
@@ -184,8 +203,13 @@ def measure(count: int, top: topology.Topology, args, database_url: str, origin:
     """nginx in front of the first `count` instances, the loads through it, then every check."""
     prefix = top.workdir / f"nginx-{count}"
     nginx = topology.Nginx(topology.find_nginx(args.nginx), prefix, servers.free_port())
-    nginx.write([i.port for i in top.rasa[:count]], [i.port for i in top.actions[:count]], actions_listen, servers.free_port(),
-                visitors=max(args.visitors, args.pairs))
+    nginx.write(
+        [i.port for i in top.rasa[:count]],
+        [i.port for i in top.actions[:count]],
+        actions_listen,
+        servers.free_port(),
+        visitors=max(args.visitors, args.pairs),
+    )
     if top.nginx:
         top.nginx.stop()
     top.nginx = nginx
@@ -200,14 +224,20 @@ def measure(count: int, top: topology.Topology, args, database_url: str, origin:
     if count > 1:
         # Not a check of our set-up: why nginx keeps a conversation on one instance (see the nginx template).
         print("  the same pairs sent straight to two instances, bypassing nginx…", flush=True)
-        direct = asyncio.run(send_pairs([f"http://127.0.0.1:{i.port}" for i in top.rasa[:2]], args.pairs,
-                                        mode="pairs, 2 instances"))
-        probe = {"load": report.summarize(direct), "consistency": tracker_check.check_conversations(database_url, direct.logs)}
+        direct = asyncio.run(
+            send_pairs([f"http://127.0.0.1:{i.port}" for i in top.rasa[:2]], args.pairs, mode="pairs, 2 instances")
+        )
+        probe = {
+            "load": report.summarize(direct),
+            "consistency": tracker_check.check_conversations(database_url, direct.logs),
+        }
     figures = {
         "instances": count,
         "lock_probe": probe,
         "loads": [report.summarize(result) for result in results],
-        "consistency": tracker_check.check_conversations(database_url, [log for result in results for log in result.logs]),
+        "consistency": tracker_check.check_conversations(
+            database_url, [log for result in results for log in result.logs]
+        ),
         "logs": logs["counts"],
         "first_traceback": logs["first_traceback"],
         "nginx_errors": nginx_errors(nginx.error_log, 0),
@@ -233,9 +263,13 @@ def verdicts(figures: dict) -> list:
     if errors:
         failed.append(f"{errors} visitor error(s) or empty replies")
     if figures["routing"]["socketio_routes_on_two_instances"]:
-        failed.append(f"{figures['routing']['socketio_routes_on_two_instances']} socket.io route(s) reached two instances")
+        failed.append(
+            f"{figures['routing']['socketio_routes_on_two_instances']} socket.io route(s) reached two instances"
+        )
     if figures["routing"]["rest_conversations_on_two_instances"]:
-        failed.append(f"{figures['routing']['rest_conversations_on_two_instances']} REST conversation(s) reached two instances")
+        failed.append(
+            f"{figures['routing']['rest_conversations_on_two_instances']} REST conversation(s) reached two instances"
+        )
     if figures["instances"] > 1 and len(figures["routing"]["rest_requests_per_instance"]) < 2:
         failed.append("REST messages all reached one instance")
     return failed
@@ -247,23 +281,36 @@ def print_figures(figures: dict) -> None:
     print(f"== {figures['instances']} Rasa instance(s) behind nginx (PostgreSQL tracker store, Redis lock store)")
     print(report.load_table(figures["loads"]))
     consistency = figures["consistency"]
-    print(f"tracker store: {consistency['turns']} turns of {consistency['conversations']} conversations compared, "
-          f"{len(consistency['problems'])} problem(s)")
+    print(
+        f"tracker store: {consistency['turns']} turns of {consistency['conversations']} conversations compared, "
+        f"{len(consistency['problems'])} problem(s)"
+    )
     found = {k: v for k, v in figures["logs"].items() if v}
-    print("server logs: " + (", ".join(f"{v} × {k}" for k, v in found.items()) if found else "no lock error, no traceback, no reply timeout")
-          + f"; nginx errors: {len(figures['nginx_errors'])}")
+    print(
+        "server logs: "
+        + (
+            ", ".join(f"{v} × {k}" for k, v in found.items())
+            if found
+            else "no lock error, no traceback, no reply timeout"
+        )
+        + f"; nginx errors: {len(figures['nginx_errors'])}"
+    )
     if figures.get("first_traceback"):
         print("first traceback in the server logs, " + figures["first_traceback"])
     r = figures["routing"]
-    print(f"routing: REST messages per instance {r['rest_requests_per_instance']}, socket.io connections per instance "
-          f"{r['socketio_connections_per_instance']}; on two instances: {r['rest_conversations_on_two_instances']} REST "
-          f"conversations, {r['socketio_routes_on_two_instances']} socket.io routes")
+    print(
+        f"routing: REST messages per instance {r['rest_requests_per_instance']}, socket.io connections per instance "
+        f"{r['socketio_connections_per_instance']}; on two instances: {r['rest_conversations_on_two_instances']} REST "
+        f"conversations, {r['socketio_routes_on_two_instances']} socket.io routes"
+    )
     probe = figures.get("lock_probe")
     if probe:
         broken = len({problem.split(":")[0].split(" turn")[0] for problem in probe["consistency"]["problems"]})
-        print(f"Rasa 3.6's Redis lock store alone (pairs sent straight to two instances, not through nginx): "
-              f"{broken} of {probe['consistency']['conversations']} conversations lost or interleaved events "
-              f"(informative: the reason nginx keeps each conversation on one instance)")
+        print(
+            f"Rasa 3.6's Redis lock store alone (pairs sent straight to two instances, not through nginx): "
+            f"{broken} of {probe['consistency']['conversations']} conversations lost or interleaved events "
+            f"(informative: the reason nginx keeps each conversation on one instance)"
+        )
     print("resident memory: " + ", ".join(f"{name} {m['rss_mb']:.0f} MB" for name, m in figures["memory"].items()))
     failed = verdicts(figures)
     print("checks: " + ("all passed" if not failed else "FAILED\n  " + "\n  ".join(failed)))
@@ -285,19 +332,33 @@ def main(argv=None) -> int:
     key_prefix = "scale" + uuid.uuid4().hex[:8]
     origin = f"http://127.0.0.1:{servers.free_port()}"  # the page the widget would be on (nothing serves it)
     actions_listen = servers.free_port()
-    env = topology.production_environment(args.model, workdir, database_url, args.redis_url, key_prefix, actions_listen, origin)
+    env = topology.production_environment(
+        args.model, workdir, database_url, args.redis_url, key_prefix, actions_listen, origin
+    )
     top = topology.Topology(workdir, env)
-    results = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": servers.machine(),
-               "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}, "runs": []}
+    results = {
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": servers.machine(),
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "runs": [],
+    }
     started = time.monotonic()
     try:
-        upgraded = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=servers.ROOT,
-                                  env={**os.environ, **servers.QUIET_ENV, **env}, capture_output=True, text=True)
+        upgraded = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "upgrade"],
+            cwd=servers.ROOT,
+            env={**os.environ, **servers.QUIET_ENV, **env},
+            capture_output=True,
+            text=True,
+        )
         if upgraded.returncode != 0:
             raise SystemExit(f"python -m bot db upgrade failed:\n{upgraded.stderr[-3000:]}")
         topology.create_tracker_table(database_url)
         most = max(counts)
-        print(f"starting {most} action server(s) and {most} Rasa instance(s) (database {database_url.rsplit('/', 1)[-1]})…", flush=True)
+        print(
+            f"starting {most} action server(s) and {most} Rasa instance(s) (database {database_url.rsplit('/', 1)[-1]})…",
+            flush=True,
+        )
         for index in range(most):
             topology.start_actions(top, index)
         for instance in top.actions:
@@ -311,8 +372,11 @@ def main(argv=None) -> int:
         for index, port in enumerate(rasa_ports):
             topology.start_rasa(top, index, port)
         topology.wait_all_answer(top.rasa, start, timeout=600)
-        print("cold start (all instances started together): "
-              + ", ".join(f"{i.name} {i.cold_start_s} s" for i in top.rasa), flush=True)
+        print(
+            "cold start (all instances started together): "
+            + ", ".join(f"{i.name} {i.cold_start_s} s" for i in top.rasa),
+            flush=True,
+        )
         results["cold_start_s"] = {i.name: i.cold_start_s for i in top.rasa}
         top.nginx.stop()
         top.nginx = None
@@ -338,10 +402,14 @@ def main(argv=None) -> int:
         for a in first["loads"]:
             b = next((s for s in last["loads"] if s["mode"] == a["mode"] and s["channel"] == a["channel"]), None)
             if b and a["mode"] != "pairs at once":
-                print(f"{a['mode']} {a['channel']}: msg/s {a['msg_per_s']} → {b['msg_per_s']} "
-                      f"(×{report.ratio(b['msg_per_s'], a['msg_per_s'])}), p95 {a['p95_ms']} → {b['p95_ms']} ms")
-    print(f"\nscale test took {time.monotonic() - started:.0f} s on {results['machine']['cpus']} CPUs "
-          f"(load average {results['machine']['load_average_1min']} at the start)")
+                print(
+                    f"{a['mode']} {a['channel']}: msg/s {a['msg_per_s']} → {b['msg_per_s']} "
+                    f"(×{report.ratio(b['msg_per_s'], a['msg_per_s'])}), p95 {a['p95_ms']} → {b['p95_ms']} ms"
+                )
+    print(
+        f"\nscale test took {time.monotonic() - started:.0f} s on {results['machine']['cpus']} CPUs "
+        f"(load average {results['machine']['load_average_1min']} at the start)"
+    )
     if args.json_path:
         text = json.dumps(results, indent=2, ensure_ascii=False)
         print(text) if args.json_path == "-" else Path(args.json_path).write_text(text + "\n")

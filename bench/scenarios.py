@@ -5,6 +5,7 @@ replies to it (a list of Rasa messages: `text`, `buttons`, `custom`), so it can
 click a button of the last reply or answer the quiz question actually asked,
 as a person would. It records what it saw in `Outcome` for the report.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,7 +16,7 @@ from typing import Callable, Generator, List, Optional
 Replies = List[dict]
 Visitor = Generator[str, Replies, None]
 
-# Phrases that mark a reply the benchmark counts separately (texts of domain.yml and bot/rasa_ext/channels.py).
+# Phrases that mark a reply the benchmark counts separately (texts of domain/ and bot/rasa_ext/channels.py).
 NOT_UNDERSTOOD = ("pas sûr d'avoir bien compris", "Je n'arrive pas à lire votre réponse")
 APOLOGY = "problème technique"
 TOO_FAST = "beaucoup de messages à la fois"
@@ -106,46 +107,65 @@ QUIZ_PROGRESS = re.compile(r"[Qq]uestion \d+ sur \d+")
 PERSONAS = [
     {
         "opening": "Je voudrais savoir si mon projet peut être retenu",
-        "structure_type": "click:Une association", "headcount": "on est 42", "place": "Villeurbanne",
-        "role": "je suis la directrice", "novelty": "oui", "working_life": "oui bien sûr",
-        "lasting_change": "tout à fait", "stakeholders": "click:Oui",
+        "structure_type": "click:Une association",
+        "headcount": "on est 42",
+        "place": "Villeurbanne",
+        "role": "je suis la directrice",
+        "novelty": "oui",
+        "working_life": "oui bien sûr",
+        "lasting_change": "tout à fait",
+        "stakeholders": "click:Oui",
     },
     {
         "opening": "click:Tester mon projet",
-        "structure_type": "une PME", "headcount": "click:De 50 à 249", "place": "dans le 38",
-        "role": "élu au CSE", "agreement": "click:Oui", "novelty": "oui", "working_life": "pas vraiment",
-        "lasting_change": "oui", "stakeholders": "click:Je ne sais pas",
+        "structure_type": "une PME",
+        "headcount": "click:De 50 à 249",
+        "place": "dans le 38",
+        "role": "élu au CSE",
+        "agreement": "click:Oui",
+        "novelty": "oui",
+        "working_life": "pas vraiment",
+        "lasting_change": "oui",
+        "stakeholders": "click:Je ne sais pas",
     },
     {
         "opening": "je voudrais faire le test d'éligibilité",
-        "structure_type": "un groupement d'employeurs", "role": "je suis chargée de mission du groupement",
-        "agreement": "oui", "place": "Grenoble", "novelty": "click:Oui", "working_life": "oui",
-        "lasting_change": "oui", "stakeholders": "oui",
+        "structure_type": "un groupement d'employeurs",
+        "role": "je suis chargée de mission du groupement",
+        "agreement": "oui",
+        "place": "Grenoble",
+        "novelty": "click:Oui",
+        "working_life": "oui",
+        "lasting_change": "oui",
+        "stakeholders": "oui",
     },
     {
         "opening": "est-ce qu'on rentre dans les clous pour ce programme ?",
-        "structure_type": "click:Une PME", "headcount": "trente-cinq salariés", "place": "Bordeaux",
-        "role": "click:Dirigeant", "novelty": "oui", "working_life": "click:Oui",
-        "lasting_change": "click:Oui", "stakeholders": "oui",
+        "structure_type": "click:Une PME",
+        "headcount": "trente-cinq salariés",
+        "place": "Bordeaux",
+        "role": "click:Dirigeant",
+        "novelty": "oui",
+        "working_life": "click:Oui",
+        "lasting_change": "click:Oui",
+        "stakeholders": "oui",
     },
 ]
 
 
 def _answer(replies: Replies, answer: str, fallback: str) -> str:
     if answer.startswith("click:"):
-        return click(replies, answer[len("click:"):], fallback)
+        return click(replies, answer[len("click:") :], fallback)
     return answer
 
 
 def asked_question(replies: Replies) -> Optional[str]:
     """Which quiz question the turn asks, or None when the quiz is over (or was never started)."""
     text = texts(replies)
-    match = None
-    for match in QUIZ_PROGRESS.finditer(text):
-        pass
+    match = next(reversed(list(QUIZ_PROGRESS.finditer(text))), None)  # the last one
     if match is None:
         return None
-    question_text = text[match.end():]
+    question_text = text[match.end() :]
     for question, marks in QUESTION_MARKS.items():
         if any(mark in question_text for mark in marks):
             return question

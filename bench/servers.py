@@ -3,6 +3,7 @@
 psutil is not installed beside Rasa, so memory and listening sockets are read
 from /proc (Linux only), which needs no dependency.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,6 +44,7 @@ def free_port() -> int:
 
 
 # --- /proc ---------------------------------------------------------------------------------
+
 
 def _status_kb(pid: int, field_name: str) -> int:
     try:
@@ -120,11 +122,16 @@ def machine() -> dict:
     except OSError:
         pass
     load = os.getloadavg()
-    return {"cpus": os.cpu_count(), "cpu_model": model, "load_average_1min": round(load[0], 2),
-            "python": sys.version.split()[0]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "load_average_1min": round(load[0], 2),
+        "python": sys.version.split()[0],
+    }
 
 
 # --- processes -----------------------------------------------------------------------------
+
 
 @dataclass
 class Server:
@@ -165,8 +172,14 @@ def start_group(command: List[str], env: dict, log_path: Path, cwd: Path) -> sub
     """A child in its own process group, so that it and its own children stop together."""
     log = open(log_path, "ab")
     try:
-        return subprocess.Popen(command, cwd=cwd, env={**os.environ, **QUIET_ENV, **env}, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, **QUIET_ENV, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     finally:
         log.close()
 
@@ -200,7 +213,9 @@ def wait_for_answer(url: str, process: subprocess.Popen, message: str, timeout: 
                 tail = log_path.read_text(errors="replace")[-4000:]
                 raise RuntimeError(f"{url} exited with code {process.returncode} before answering:\n{tail}")
             try:
-                response = http.post(f"{url}/webhooks/rest/webhook", json={"sender": "bench-cold-start", "message": message})
+                response = http.post(
+                    f"{url}/webhooks/rest/webhook", json={"sender": "bench-cold-start", "message": message}
+                )
                 if response.status_code == 200 and response.json():
                     return time.monotonic() - started
             except httpx.HTTPError:
@@ -258,18 +273,39 @@ def start_assistant(model: Path, workdir: Path, timeout: float = 300) -> Server:
     """The assistant's Rasa and action servers on free ports, a fresh SQLite database under `workdir`."""
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     var_dir = workdir / "var"
-    env = assistant_environment(model, var_dir, f"sqlite:///{var_dir / 'bot.db'}",
-                                rasa_port=rasa_port, actions_port=actions_port, web_port=web_port)
+    env = assistant_environment(
+        model,
+        var_dir,
+        f"sqlite:///{var_dir / 'bot.db'}",
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        web_port=web_port,
+    )
     log_path = workdir / "assistant.log"
-    upgraded = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env={**os.environ, **QUIET_ENV, **env},
-                              capture_output=True, text=True)
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, **QUIET_ENV, **env},
+        capture_output=True,
+        text=True,
+    )
     if upgraded.returncode != 0:
         raise RuntimeError(f"python -m bot db upgrade failed: {upgraded.stderr[-2000:]}")
     started = time.monotonic()
-    group = Group([start_group(list(service.command), {**env, **service.env}, log_path, ROOT)
-                   for service in assistant_services(env)])
-    server = Server("assistant", group, log_path, f"http://127.0.0.1:{rasa_port}",
-                    {"rasa": rasa_port, "actions": actions_port}, origin=f"http://127.0.0.1:{web_port}")
+    group = Group(
+        [
+            start_group(list(service.command), {**env, **service.env}, log_path, ROOT)
+            for service in assistant_services(env)
+        ]
+    )
+    server = Server(
+        "assistant",
+        group,
+        log_path,
+        f"http://127.0.0.1:{rasa_port}",
+        {"rasa": rasa_port, "actions": actions_port},
+        origin=f"http://127.0.0.1:{web_port}",
+    )
     try:
         wait_for_answer(server.base_url, group, "bonjour", timeout, log_path)
     except BaseException:
@@ -304,9 +340,14 @@ def prepare_starter(starter_dir: Path) -> Path:
     print(f"creating and training Rasa's starter assistant in {starter_dir} (about 1.5 min)…", flush=True)
     log_path = starter_dir.parent / f"{starter_dir.name}-init.log"
     with open(log_path, "wb") as log:
-        done = subprocess.run([str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(starter_dir)],
-                              cwd=starter_dir, env={**os.environ, **QUIET_ENV}, stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [str(VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(starter_dir)],
+            cwd=starter_dir,
+            env={**os.environ, **QUIET_ENV},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     model = starter_model(starter_dir)
     if done.returncode != 0 or model is None:
         raise RuntimeError(f"rasa init failed (code {done.returncode}), see {log_path}")
@@ -320,9 +361,27 @@ def start_starter(starter_dir: Path, model: Path, workdir: Path, timeout: float 
     credentials.write_text(STARTER_CREDENTIALS)
     log_path = workdir / "starter.log"
     started = time.monotonic()
-    process = start_group([sys.executable, "-m", "rasa", "run", "--model", str(model), "--interface", "127.0.0.1",
-                           "--port", str(port), "--credentials", str(credentials),
-                           "--endpoints", str(starter_dir / "endpoints.yml")], {}, log_path, starter_dir)
+    process = start_group(
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--credentials",
+            str(credentials),
+            "--endpoints",
+            str(starter_dir / "endpoints.yml"),
+        ],
+        {},
+        log_path,
+        starter_dir,
+    )
     server = Server("starter", process, log_path, f"http://127.0.0.1:{port}", {"rasa": port})
     try:
         wait_for_answer(server.base_url, process, "hello", timeout, log_path)
@@ -342,9 +401,14 @@ def time_training(project_dir: Path, workdir: Path, name: str) -> dict:
     print(f"training {name} from scratch (a few minutes)…", flush=True)
     started = time.monotonic()
     with open(log_path, "wb") as log:
-        done = subprocess.run([str(VENV_BIN / "rasa"), "train", "--out", str(out), "--fixed-model-name", name],
-                              cwd=project_dir, env={**os.environ, **QUIET_ENV, **env}, stdout=log,
-                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [str(VENV_BIN / "rasa"), "train", "--out", str(out), "--fixed-model-name", name],
+            cwd=project_dir,
+            env={**os.environ, **QUIET_ENV, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     seconds = time.monotonic() - started
     model = out / f"{name}.tar.gz"
     if done.returncode != 0 or not model.exists():

@@ -3,6 +3,7 @@
 Everything listens on loopback and free ports; nginx runs as a non-daemon child
 with its own prefix and configuration in a temporary folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,6 +30,7 @@ PRODUCTION_ENDPOINTS = DEPLOY / "endpoints.production.yml"
 
 # --- PostgreSQL and Redis ------------------------------------------------------------------
 
+
 def fresh_database(admin_url: str) -> tuple[str, bool]:
     """A new empty database on the server of `admin_url`; (its URL, True), or (admin_url, False) if not allowed."""
     name = f"scale_test_{uuid.uuid4().hex[:10]}"
@@ -38,8 +40,10 @@ def fresh_database(admin_url: str) -> tuple[str, bool]:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
         engine.dispose()
-        raise SystemExit(f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)}: "
-                         f"{error.__class__.__name__} (start it, or pass --postgres-url)") from error
+        raise SystemExit(
+            f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)}: "
+            f"{error.__class__.__name__} (start it, or pass --postgres-url)"
+        ) from error
     try:
         with engine.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -101,6 +105,7 @@ def delete_redis_keys(url: str, prefix: str) -> int:
 
 # --- processes -----------------------------------------------------------------------------
 
+
 @dataclass
 class Instance:
     """One started server: Rasa instance or action server."""
@@ -130,21 +135,24 @@ class Topology:
             servers.stop_group(instance.process)
 
 
-def production_environment(model: Path, workdir: Path, database_url: str, redis_url: str, key_prefix: str,
-                           actions_listen: int, origin: str) -> dict:
+def production_environment(
+    model: Path, workdir: Path, database_url: str, redis_url: str, key_prefix: str, actions_listen: int, origin: str
+) -> dict:
     """The variables deploy/endpoints.production.yml and bot/ read, as in deploy/assistant.env.example."""
     redis = make_url(redis_url)
     env = servers.assistant_environment(model, workdir / "var", database_url)
-    env.update({
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_listen}/webhook",
-        "REDIS_HOST": redis.host or "127.0.0.1",
-        "REDIS_PORT": str(redis.port or 6379),
-        "REDIS_DB": str(redis.database or 0),
-        "REDIS_PASSWORD": redis.password or "",
-        "REDIS_KEY_PREFIX": key_prefix,
-        "SANIC_WORKERS": "1",
-        "SITE_ORIGINS": origin,
-    })
+    env.update(
+        {
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_listen}/webhook",
+            "REDIS_HOST": redis.host or "127.0.0.1",
+            "REDIS_PORT": str(redis.port or 6379),
+            "REDIS_DB": str(redis.database or 0),
+            "REDIS_PASSWORD": redis.password or "",
+            "REDIS_KEY_PREFIX": key_prefix,
+            "SANIC_WORKERS": "1",
+            "SITE_ORIGINS": origin,
+        }
+    )
     return env
 
 
@@ -193,8 +201,13 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float, w
 def wait_all_answer(instances: List[Instance], started: float, timeout: float) -> None:
     """Each Rasa instance answers a first message on its own port (cold start, all started together)."""
     for instance in instances:
-        servers.wait_for_answer(f"http://127.0.0.1:{instance.port}", instance.process, "bonjour",
-                                max(1.0, timeout - (time.monotonic() - started)), instance.log_path)
+        servers.wait_for_answer(
+            f"http://127.0.0.1:{instance.port}",
+            instance.process,
+            "bonjour",
+            max(1.0, timeout - (time.monotonic() - started)),
+            instance.log_path,
+        )
         if instance.cold_start_s is None:
             instance.cold_start_s = round(time.monotonic() - started, 1)
 
@@ -235,7 +248,9 @@ def share_address_budget(config: str, visitors: int) -> str:
     """
     rates = ADDRESS_RATE.findall(config)
     if len(rates) != 1:
-        raise RuntimeError("the nginx template should hold one per-address budget (limit_req_zone … zone=assistant_chat)")
+        raise RuntimeError(
+            "the nginx template should hold one per-address budget (limit_req_zone … zone=assistant_chat)"
+        )
     return ADDRESS_RATE.sub(lambda match: f"{match[1]}{int(match[2]) * max(1, visitors)}r/s;", config)
 
 
@@ -261,8 +276,9 @@ class Nginx:
     def error_log(self) -> Path:
         return self.prefix / "error.log"
 
-    def write(self, rasa_ports: List[int], actions_ports: List[int], actions_listen: int, web_port: int,
-              visitors: int = 1) -> None:
+    def write(
+        self, rasa_ports: List[int], actions_ports: List[int], actions_listen: int, web_port: int, visitors: int = 1
+    ) -> None:
         """Render the template for these ports and this many visitors sharing loopback, inside a private main configuration."""
         self.prefix.mkdir(parents=True, exist_ok=True)
         values = {

@@ -6,6 +6,7 @@ match the visitor's own record, in the same order: the message it sent, and the
 texts it received. A lost, duplicated, reordered or interleaved event (two
 instances handling the same conversation at once) breaks that match.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,8 +57,8 @@ def check_conversations(database_url: str, logs: List[ConversationLog]) -> dict:
                 expected = [(sent, _normal(received)) for sent, received in log.turns]
                 actual = [(sent, _normal(received)) for sent, received in stored]
                 for first, last in log.unordered:  # messages sent at once: compare them as a set
-                    expected[first:last + 1] = sorted(expected[first:last + 1])
-                    actual[first:last + 1] = sorted(actual[first:last + 1])
+                    expected[first : last + 1] = sorted(expected[first : last + 1])
+                    actual[first : last + 1] = sorted(actual[first : last + 1])
                 checked_turns += len(expected)
                 if len(actual) != len(expected):
                     problems.append(f"{log.sender}: {len(expected)} messages sent, {len(actual)} stored")
@@ -66,8 +67,10 @@ def check_conversations(database_url: str, logs: List[ConversationLog]) -> dict:
                         problems.append(f"{log.sender} turn {index}: sent {mine[0]!r}, stored {theirs[0]!r}")
                         break
                     if mine[1] != theirs[1]:
-                        problems.append(f"{log.sender} turn {index} ({mine[0]!r}): received {mine[1][:80]!r}…, "
-                                        f"stored {theirs[1][:80]!r}…")
+                        problems.append(
+                            f"{log.sender} turn {index} ({mine[0]!r}): received {mine[1][:80]!r}…, "
+                            f"stored {theirs[1][:80]!r}…"
+                        )
                         break
     finally:
         engine.dispose()

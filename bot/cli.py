@@ -1,4 +1,5 @@
 """Command line of the assistant: `python -m bot run` and the operators' commands."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,11 @@ def endpoints_file(settings: Settings) -> Path:
     endpoints["action_endpoint"]["url"] = settings.action_endpoint_url
     path = settings.var_dir / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Written by `python -m bot run` from endpoints.yml: do not edit.\n"
-                    + yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        "# Written by `python -m bot run` from endpoints.yml: do not edit.\n"
+        + yaml.safe_dump(endpoints, sort_keys=False),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -56,8 +60,17 @@ def services(settings: Settings) -> list[Service]:
     return [
         Service(
             "actions",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port),
-             "--cors", f"http://127.0.0.1:{settings.actions_port}"],
+            [
+                python,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(settings.actions_port),
+                "--cors",
+                f"http://127.0.0.1:{settings.actions_port}",
+            ],
             # Only the Rasa server calls the action server: keep it on loopback (rasa-sdk binds 0.0.0.0 otherwise).
             {**rasa_environment(settings), "SANIC_HOST": os.environ.get("ACTIONS_HOST", "127.0.0.1")},
         ),
@@ -66,14 +79,23 @@ def services(settings: Settings) -> list[Service]:
         Service(
             "rasa",
             [
-                python, "-m", "bot.rasa_ext.rasa_server", "run",
-                "--model", str(settings.model_path),
-                "--interface", settings.bind_host,
-                "--port", str(settings.rasa_port),
-                "--endpoints", str(endpoints_file(settings)),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                python,
+                "-m",
+                "bot.rasa_ext.rasa_server",
+                "run",
+                "--model",
+                str(settings.model_path),
+                "--interface",
+                settings.bind_host,
+                "--port",
+                str(settings.rasa_port),
+                "--endpoints",
+                str(endpoints_file(settings)),
+                "--credentials",
+                str(PROJECT_ROOT / "credentials.yml"),
                 # CORS of the REST channel: the site's origins only.
-                "--cors", *settings.site_origins,
+                "--cors",
+                *settings.site_origins,
             ],
             rasa_environment(settings),
         ),
@@ -94,7 +116,10 @@ def database_ready(settings: Settings) -> bool:
 def command_run(settings: Settings) -> int:
     """Check the surroundings, then run every process until Ctrl-C."""
     if not settings.model_path.exists():
-        print(f"Modèle introuvable : {settings.model_path}. Lancez `make run` (qui entraîne) ou `make train`.", file=sys.stderr)
+        print(
+            f"Modèle introuvable : {settings.model_path}. Lancez `make run` (qui entraîne) ou `make train`.",
+            file=sys.stderr,
+        )
         return 2
     if not database_ready(settings):
         return 3
@@ -111,7 +136,10 @@ def command_run(settings: Settings) -> int:
 def command_shell(settings: Settings) -> int:
     """`make shell`: talk to the assistant in the terminal (Rasa's `rasa shell`), its action server alongside."""
     if not settings.model_path.exists():
-        print(f"Modèle introuvable : {settings.model_path}. Lancez `make shell` (qui entraîne) ou `make train`.", file=sys.stderr)
+        print(
+            f"Modèle introuvable : {settings.model_path}. Lancez `make shell` (qui entraîne) ou `make train`.",
+            file=sys.stderr,
+        )
         return 2
     if not database_ready(settings):
         return 3
@@ -127,8 +155,16 @@ def command_shell(settings: Settings) -> int:
                 print(f"Le serveur d'actions n'a pas démarré : voir {log_path}.", file=sys.stderr)
                 return 1
             rasa = every["rasa"]
-            command = [*rasa.command[:3], "shell", "--model", str(settings.model_path),
-                       "--endpoints", str(endpoints_file(settings)), "--port", str(settings.rasa_port)]
+            command = [
+                *rasa.command[:3],
+                "shell",
+                "--model",
+                str(settings.model_path),
+                "--endpoints",
+                str(endpoints_file(settings)),
+                "--port",
+                str(settings.rasa_port),
+            ]
             return subprocess.call(command, env={**os.environ, **rasa.env})
         except KeyboardInterrupt:
             return 0
@@ -156,8 +192,11 @@ def purge_expired(settings: Settings) -> None:
         erasure = leads.purge_older_than(session, leads.parse_age(settings.retention))
         counts = (erasure.leads, erasure.mails, erasure.events)
     if counts[0] or counts[2]:
-        print(f"conservation ({settings.retention}) : {counts[0]} fiche(s), {counts[1]} courriel(s), "
-              f"{counts[2]} événement(s) de conversation supprimés", flush=True)
+        print(
+            f"conservation ({settings.retention}) : {counts[0]} fiche(s), {counts[1]} courriel(s), "
+            f"{counts[2]} événement(s) de conversation supprimés",
+            flush=True,
+        )
 
 
 def command_outbox(settings: Settings, action: str) -> int:
@@ -185,7 +224,9 @@ def command_leads(settings: Settings, args: argparse.Namespace) -> int:
             sys.stdout.write(leads.export_leads(leads.all_leads(session), args.format).rstrip("\n") + "\n")
             return 0
         erasure = leads.erase_person(session, args.email)
-        print(f"Effacé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation.")
+        print(
+            f"Effacé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation."
+        )
         return 0
 
 
@@ -198,7 +239,9 @@ def command_purge(settings: Settings, older_than: str) -> int:
         return 2
     with session_scope(settings.database_url) as session:
         erasure = leads.purge_older_than(session, age)
-        print(f"Purgé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation.")
+        print(
+            f"Purgé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation."
+        )
     return 0
 
 
@@ -213,13 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("outbox", help="courriels en attente").add_argument("outbox_command", choices=["retry", "work"])
     leads_parser = commands.add_parser("leads", help="fiches contact")
     leads_commands = leads_parser.add_subparsers(dest="leads_command", required=True)
-    leads_commands.add_parser("export", help="affiche les fiches").add_argument("--format", choices=["csv", "json"], default="csv")
+    leads_commands.add_parser("export", help="affiche les fiches").add_argument(
+        "--format", choices=["csv", "json"], default="csv"
+    )
     leads_commands.add_parser("erase", help="efface une personne").add_argument("--email", required=True)
     commands.add_parser("purge", help="durée de conservation").add_argument("--older-than", required=True)
     staff_commands = commands.add_parser("staff", help="comptes de l'espace équipe (/staff)").add_subparsers(
-        dest="staff_command", required=True)
-    for name, text in (("add", "crée un compte (mot de passe demandé deux fois)"), ("password", "change un mot de passe"),
-                       ("unlock", "déverrouille un compte"), ("remove", "supprime un compte")):
+        dest="staff_command", required=True
+    )
+    for name, text in (
+        ("add", "crée un compte (mot de passe demandé deux fois)"),
+        ("password", "change un mot de passe"),
+        ("unlock", "déverrouille un compte"),
+        ("remove", "supprime un compte"),
+    ):
         staff_commands.add_parser(name, help=text).add_argument("email")
     staff_commands.add_parser("list", help="liste les comptes")
     return parser

@@ -1,4 +1,5 @@
 """Settings read once from the environment, with working local defaults."""
+
 from __future__ import annotations
 
 import os
@@ -107,7 +108,9 @@ def _origins(environ: Mapping[str, str], web_port: int) -> tuple:
     origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
     for origin in origins:
         if origin == "*" or not re.match(r"^https?://[^/\s]+$", origin):
-            raise SettingsError(f"SITE_ORIGINS : origine invalide {origin!r} (attendu : https://www.exemple.fr, sans chemin ni « * »).")
+            raise SettingsError(
+                f"SITE_ORIGINS : origine invalide {origin!r} (attendu : https://www.exemple.fr, sans chemin ni « * »)."
+            )
     return origins
 
 

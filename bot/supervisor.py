@@ -1,4 +1,5 @@
 """Start the assistant's processes in one foreground command and stop them together."""
+
 from __future__ import annotations
 
 import os
@@ -57,7 +58,9 @@ class Supervisor:
                 start_new_session=True,  # our signal handler decides when children stop
             )
             self.processes[service.name] = process
-            threading.Thread(target=_pump, args=(service.name, process.stdout, self.out, self.lock), daemon=True).start()
+            threading.Thread(
+                target=_pump, args=(service.name, process.stdout, self.out, self.lock), daemon=True
+            ).start()
             self.log(f"{service.name} démarré (pid {process.pid})")
 
     def stop(self, grace: float = 10.0) -> None:

@@ -1,4 +1,5 @@
 """Shared fixtures: a temporary database, and the real servers started once per run."""
+
 from __future__ import annotations
 
 import os
@@ -176,8 +177,18 @@ def database_url(request, tmp_path) -> Iterator[str]:
             pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: start it (see README) to run this case")
         url = POSTGRES_URL
         with sa.create_engine(url).begin() as connection:
-            for table in ("staff_lead_notes", "staff_tags", "staff_reviews", "staff_users", "staff_audit",
-                          "outbox", "leads", "erasures", "alembic_version", "events"):
+            for table in (
+                "staff_lead_notes",
+                "staff_tags",
+                "staff_reviews",
+                "staff_users",
+                "staff_audit",
+                "outbox",
+                "leads",
+                "erasures",
+                "alembic_version",
+                "events",
+            ):
                 connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     upgrade(url)
     yield url
@@ -211,17 +222,32 @@ def assistant(tmp_path_factory, smtp_server) -> Iterator[dict]:
         "SMTP_TIMEOUT": "3",
     }
     # The site's own origins, plus a second web app some browser tests start.
-    env["SITE_ORIGINS"] = ",".join(f"http://{host}:{port}" for host, port in (
-        ("127.0.0.1", env["WEB_PORT"]), ("localhost", env["WEB_PORT"]), ("127.0.0.1", env["EXTRA_WEB_PORT"])))
+    env["SITE_ORIGINS"] = ",".join(
+        f"http://{host}:{port}"
+        for host, port in (
+            ("127.0.0.1", env["WEB_PORT"]),
+            ("localhost", env["WEB_PORT"]),
+            ("127.0.0.1", env["EXTRA_WEB_PORT"]),
+        )
+    )
     log_path = var_dir / "assistant.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         base_url = f"http://127.0.0.1:{env['RASA_PORT']}"
         try:
             _wait_for(f"{base_url}/webhooks/rest/webhook", process, timeout=240)
             web_url = f"http://127.0.0.1:{env['WEB_PORT']}"
             wait_for_page(f"{web_url}/healthz", process, timeout=60)
-            yield {"url": base_url, "web_url": web_url, "env": env, "log": log_path, "process": process, "smtp": smtp_server}
+            yield {
+                "url": base_url,
+                "web_url": web_url,
+                "env": env,
+                "log": log_path,
+                "process": process,
+                "smtp": smtp_server,
+            }
         except RuntimeError as error:
             pytest.fail(f"{error}\n--- log ---\n{log_path.read_text(errors='replace')[-6000:]}")
         finally:
@@ -238,8 +264,13 @@ def chat(assistant) -> Conversation:
     return Conversation(assistant["url"])
 
 
-def make_tracker(slots: dict | None = None, text: str = "", intent: str = "inform", entities: list | None = None,
-                 active_loop: str | None = None):
+def make_tracker(
+    slots: dict | None = None,
+    text: str = "",
+    intent: str = "inform",
+    entities: list | None = None,
+    active_loop: str | None = None,
+):
     """A real rasa-sdk Tracker after a visitor's message, for action tests."""
     from rasa_sdk import Tracker
 
@@ -261,7 +292,9 @@ def browser():
     from tests.browser import chromium_path, launch
 
     if chromium_path() is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium; make test does it as root): browser tests skipped")
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium; make test does it as root): browser tests skipped"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

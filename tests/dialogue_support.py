@@ -4,6 +4,7 @@ The NLU is replaced by what the test says the message is (its intent, its FAQ
 topic); everything after the NLU is the real code: the engine, the flows, the
 texts of the domain (domain/), and the services given (a real SQLite lead store in some tests).
 """
+
 from __future__ import annotations
 
 import re
@@ -47,22 +48,42 @@ class Visitor:
         self.transcript: list[str] = []  # every bot text, in order
         self.buttons_seen: list[dict] = []
 
-    def say(self, text: str, intent: str = "inform", confidence: float = 0.95, topic: str | None = None,
-            topic_confidence: float = 0.9, ranking: tuple = (), topic_ranking: tuple = (), parts: tuple = ()) -> "Visitor":
+    def say(
+        self,
+        text: str,
+        intent: str = "inform",
+        confidence: float = 0.95,
+        topic: str | None = None,
+        topic_confidence: float = 0.9,
+        ranking: tuple = (),
+        topic_ranking: tuple = (),
+        parts: tuple = (),
+    ) -> "Visitor":
         if button_intent(text):
-            reading = from_parse({"text": text, "intent": {"name": button_intent(text).split("/")[0],
-                                                           "confidence": 1.0}})
+            reading = from_parse(
+                {"text": text, "intent": {"name": button_intent(text).split("/")[0], "confidence": 1.0}}
+            )
         else:
-            reading = Reading(text=text, intent=intent, confidence=confidence,
-                              ranking=ranking or ((intent, confidence),), topic=topic,
-                              topic_confidence=topic_confidence if topic else 0.0,
-                              topic_ranking=topic_ranking or (((topic, topic_confidence),) if topic else ()),
-                              parts=parts)
+            reading = Reading(
+                text=text,
+                intent=intent,
+                confidence=confidence,
+                ranking=ranking or ((intent, confidence),),
+                topic=topic,
+                topic_confidence=topic_confidence if topic else 0.0,
+                topic_ranking=topic_ranking or (((topic, topic_confidence),) if topic else ()),
+                parts=parts,
+            )
         return self.read(reading)
 
     def read(self, reading: Reading) -> "Visitor":
-        outcome = engine.respond(reading, self.slots, State.from_slot(self.slots.get("dialogue")),
-                                 services=self.services, now=lambda: "2026-12-03T10:00:00+00:00")
+        outcome = engine.respond(
+            reading,
+            self.slots,
+            State.from_slot(self.slots.get("dialogue")),
+            services=self.services,
+            now=lambda: "2026-12-03T10:00:00+00:00",
+        )
         self.slots.update(outcome.changes)
         self.slots["dialogue"] = outcome.state.to_slot()
         self.slots["last_turn"] = outcome.record

@@ -1,25 +1,46 @@
 """The answer to the pending question of a flow: read, kept with everything else the message gives, or not an answer."""
+
 from __future__ import annotations
 
 import re
 
-from bot.program import quiz
 from bot.dialogue import contact_flow, cues, estimate_flow, quiz_flow, repair, stack
 from bot.dialogue.moves import carries_estimate, flow_requested, topic_of
 from bot.dialogue.turn import Turn
+from bot.program import quiz
 from bot.program.french import normalize, parse_yes_no
 from bot.records.leads import check_email, check_phone
 
-ASKING = ("faq", "cost", "excess", "vat", "why", "estimate", "human", "start_quiz", "restart", "stop", "resume", "capabilities")
+ASKING = (
+    "faq",
+    "cost",
+    "excess",
+    "vat",
+    "why",
+    "estimate",
+    "human",
+    "start_quiz",
+    "restart",
+    "stop",
+    "resume",
+    "capabilities",
+)
 _STARTS_YES_NO = re.compile(r"^\W*(?:oui|ouais|non|nan|si)\b")
 
 
 def _control_words(text: str, kind: str) -> bool:
-    """"stop", "recommencer", "reprendre": only these words (not a guess of the model on a town's name) stop an answer."""
-    return (kind == "stop" and cues.is_stop(text)) or (kind == "restart" and cues.is_restart(text)) or \
-        (kind == "resume" and cues.is_resume(text)) or (kind in ("stop", "restart", "resume") and len(text.split()) <= 2
-                                                       and not any(c.isdigit() for c in text) and _BARE_CONTROL.search(normalize(text)))
-
+    """ "stop", "recommencer", "reprendre": only these words (not a guess of the model on a town's name) stop an answer."""
+    return (
+        (kind == "stop" and cues.is_stop(text))
+        or (kind == "restart" and cues.is_restart(text))
+        or (kind == "resume" and cues.is_resume(text))
+        or (
+            kind in ("stop", "restart", "resume")
+            and len(text.split()) <= 2
+            and not any(c.isdigit() for c in text)
+            and _BARE_CONTROL.search(normalize(text))
+        )
+    )
 
 
 def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
@@ -38,12 +59,19 @@ def _quiz_answer(turn: Turn, step: str, kind: str) -> bool:
     values = quiz_flow.read(step, text, turn.get("structure_type"))
     if values is None:
         return False
-    if step in quiz.YES_NO_QUESTIONS and kind in ("estimate", "human", "start_quiz", "restart") \
-            and (_REQUEST.search(normalize(text)) or kind == "restart") and not _STARTS_YES_NO.search(normalize(text)):
+    if (
+        step in quiz.YES_NO_QUESTIONS
+        and kind in ("estimate", "human", "start_quiz", "restart")
+        and (_REQUEST.search(normalize(text)) or kind == "restart")
+        and not _STARTS_YES_NO.search(normalize(text))
+    ):
         return False  # "je voudrais carrément une estimation": a request, whatever "carrément" says
     asking = cues.is_question(text) and kind in ASKING
-    if asking and (step == "headcount" or (step in quiz.YES_NO_QUESTIONS and not _STARTS_YES_NO.search(normalize(text)))
-                   or cues.is_question(re.split(r"[,?]", text)[0])):
+    if asking and (
+        step == "headcount"
+        or (step in quiz.YES_NO_QUESTIONS and not _STARTS_YES_NO.search(normalize(text)))
+        or cues.is_question(re.split(r"[,?]", text)[0])
+    ):
         return False  # "quel genre de consultant on aurait ?" is a question, not the role "consultant"
     if step == "headcount" and len(text.split()) > 12 and quiz.parse_staff_count(text) is None:
         return False  # a long story with numbers in it: the headcount only with its noun
@@ -108,8 +136,11 @@ def _contact_answer(turn: Turn, step: str, kind: str) -> bool:
             return True
         return False
     details = contact_flow.details_in(text)
-    changed = {slot: value for slot, value in details.items()
-               if turn.get(slot) not in (None, contact_flow.NO_PHONE) and turn.get(slot) != value}
+    changed = {
+        slot: value
+        for slot, value in details.items()
+        if turn.get(slot) not in (None, contact_flow.NO_PHONE) and turn.get(slot) != value
+    }
     if changed:  # a new address typed at a later question corrects the one given
         for slot, value in changed.items():
             turn.set(slot, value)
@@ -157,16 +188,23 @@ def _next(turn: Turn) -> bool:
 
 def _email_problem(turn: Turn, text: str, kind: str) -> bool:
     """An address that cannot be used: say why (missing "@", a known typo) and count a failed answer."""
-    if "@" not in text and (" " in text.strip() or kind in ("faq", "why", "human", "estimate", "start_quiz")
-                            or parse_yes_no(text) or cues.is_refusal(text)):
+    if "@" not in text and (
+        " " in text.strip()
+        or kind in ("faq", "why", "human", "estimate", "start_quiz")
+        or parse_yes_no(text)
+        or cues.is_refusal(text)
+    ):
         return False
     check = check_email(text)
     count = turn.state.fail("contact:contact_email")
     turn.mark("invalid_answer", understood=False, step="contact_email")
     turn.asked = "contact_email"
     if check.problem == "typo":
-        turn.say("utter_contact_email_typo", suggestion=check.suggestion,
-                 extra_buttons=[{"title": check.suggestion, "payload": check.suggestion}])
+        turn.say(
+            "utter_contact_email_typo",
+            suggestion=check.suggestion,
+            extra_buttons=[{"title": check.suggestion, "payload": check.suggestion}],
+        )
         turn.state.offer = {"kind": "email", "suggestion": check.suggestion}
     elif count >= 3:
         turn.say("utter_contact_cannot_handle")
@@ -178,12 +216,31 @@ def _email_problem(turn: Turn, text: str, kind: str) -> bool:
 
 
 _BARE_CONTROL = re.compile(r"^(?:stop|stoppe|annule\w*|arret\w*|reprend\w*|recommenc\w*|continu\w*|reset|fin)\b")
-_REQUEST = re.compile(r"\b(?:je|j'|on|nous) ?(?:veux|voudrais|voudrait|aimerais|souhaite|souhaiterais|prefere|peux)\b"
-                      r"|\b(?:pourquoi|a quoi bon)\b")
-_BARE_REPLY = re.compile(r"^\W*(?:bonjour|bonsoir|salut|hello|coucou|merci|ok|okay|d'accord|oui|non|ouais|nan|je ne sais pas"
-                         r"|je sais pas|aucune idee|au revoir|bye)\W*$")
-_SHORT_REPLIES = ("affirm", "deny", "dont_know", "greet", "thank", "goodbye", "capabilities", "out_of_scope",
-                  "english", "why", "human", "estimate", "start_quiz", "faq", "cost")
+_REQUEST = re.compile(
+    r"\b(?:je|j'|on|nous) ?(?:veux|voudrais|voudrait|aimerais|souhaite|souhaiterais|prefere|peux)\b"
+    r"|\b(?:pourquoi|a quoi bon)\b"
+)
+_BARE_REPLY = re.compile(
+    r"^\W*(?:bonjour|bonsoir|salut|hello|coucou|merci|ok|okay|d'accord|oui|non|ouais|nan|je ne sais pas"
+    r"|je sais pas|aucune idee|au revoir|bye)\W*$"
+)
+_SHORT_REPLIES = (
+    "affirm",
+    "deny",
+    "dont_know",
+    "greet",
+    "thank",
+    "goodbye",
+    "capabilities",
+    "out_of_scope",
+    "english",
+    "why",
+    "human",
+    "estimate",
+    "start_quiz",
+    "faq",
+    "cost",
+)
 
 
 def _free_text(turn: Turn, step: str, kind: str, text: str) -> bool:
@@ -197,10 +254,17 @@ def _free_text(turn: Turn, step: str, kind: str, text: str) -> bool:
         return False  # an insult is never a name or a structure
     if cues.is_question(text) and step != "contact_project":
         return False  # a name or a structure is no question; a project description may hold one
-    if len(text.split()) <= 3 and (_BARE_REPLY.search(words) or parse_yes_no(text)) \
-            and not (step == "contact_name" and cues.looks_like_name(text)):
+    if (
+        len(text.split()) <= 3
+        and (_BARE_REPLY.search(words) or parse_yes_no(text))
+        and not (step == "contact_name" and cues.looks_like_name(text))
+    ):
         return False
-    if kind in ("human", "estimate", "start_quiz", "why", "faq") and _REQUEST.search(words) and step != "contact_project":
+    if (
+        kind in ("human", "estimate", "start_quiz", "why", "faq")
+        and _REQUEST.search(words)
+        and step != "contact_project"
+    ):
         return False
     if step == "contact_project" and cues.is_refusal(text) and len(text.split()) <= 6:
         repair.skip(turn, step)
@@ -208,7 +272,11 @@ def _free_text(turn: Turn, step: str, kind: str, text: str) -> bool:
     value = contact_flow.read_free_text(step, text)
     if value is None:
         return False
-    if step == "contact_name" and not cues.looks_like_name(value) and (len(value.split()) > 5 or kind not in ("inform", "unclear")):
+    if (
+        step == "contact_name"
+        and not cues.looks_like_name(value)
+        and (len(value.split()) > 5 or kind not in ("inform", "unclear"))
+    ):
         return False
     turn.set(step, value)
     turn.state.clear_fails(f"contact:{step}")

@@ -1,13 +1,14 @@
 """The handoff to a person as a flow: consent first, then only the details not known yet, then the lead and the mail."""
+
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
 
-from bot.records import leads
 from bot.dialogue import cues
 from bot.dialogue.turn import Turn
 from bot.program.french import normalize
+from bot.records import leads
 
 NAME = "contact"
 FIELDS = ("contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project")
@@ -40,7 +41,7 @@ def ask(turn: Turn, step: str, *, reminder: bool = False, retry: bool = False) -
 
 
 def consent_answer(text: str, intent: str, confidence: float) -> str | None:
-    """"yes", "no" or None for a message at the consent question ("J'accepte", "non merci je préfère pas")."""
+    """ "yes", "no" or None for a message at the consent question ("J'accepte", "non merci je préfère pas")."""
     if cues.is_refusal(text) or re.search(r"\b(?:je refuse|refus|non)\b", normalize(text)):
         return "no"
     if _CONSENT_YES.search(normalize(text)):
@@ -98,9 +99,14 @@ def read_free_text(step: str, text: str) -> str | None:
 
 
 def describe(turn: Turn, values: dict) -> str:
-    """"adresse électronique : claire@exemple.org" for the changed details."""
-    labels = {"contact_name": "nom", "contact_email": "adresse électronique", "contact_organisation": "structure",
-              "contact_phone": "téléphone", "contact_project": "projet"}
+    """ "adresse électronique : claire@exemple.org" for the changed details."""
+    labels = {
+        "contact_name": "nom",
+        "contact_email": "adresse électronique",
+        "contact_organisation": "structure",
+        "contact_phone": "téléphone",
+        "contact_project": "projet",
+    }
     return " ; ".join(f"{labels[slot]} : {value}" for slot, value in values.items() if slot in labels)
 
 

@@ -5,6 +5,7 @@ dialogue can tell "non merci" at an optional question from "non" at a yes/no
 question, or "en fait on est 300" from a project description that happens to
 hold a number. All patterns work on `normalize`d text (lowercase, no accents).
 """
+
 from __future__ import annotations
 
 import re
@@ -68,7 +69,7 @@ _DONT_KNOW = re.compile(
 
 
 def is_dont_know(text: str) -> bool:
-    """"Je ne sais pas" in its many spellings, as an answer (not inside a long story)."""
+    """ "Je ne sais pas" in its many spellings, as an answer (not inside a long story)."""
     return len(text.split()) <= 12 and bool(_DONT_KNOW.search(normalize(text)))
 
 
@@ -89,8 +90,10 @@ def is_stop(text: str) -> bool:
     return bool(_STOP.search(normalized) or _PAUSE.search(normalized))
 
 
-_PAUSE = re.compile(r"\b(?:en pause|faire une pause|je (?:reviendrai|reviens|repasserai) (?:plus tard|demain|apres)"
-                    r"|on (?:reprendra|continuera|verra) (?:plus tard|demain|apres)|je (?:finirai|continuerai) plus tard)\b")
+_PAUSE = re.compile(
+    r"\b(?:en pause|faire une pause|je (?:reviendrai|reviens|repasserai) (?:plus tard|demain|apres)"
+    r"|on (?:reprendra|continuera|verra) (?:plus tard|demain|apres)|je (?:finirai|continuerai) plus tard)\b"
+)
 
 
 # Asking for information without a question mark: "je voudrais savoir les critères", "dites-moi qui finance".
@@ -98,7 +101,8 @@ _ASKING_INFO = re.compile(
     r"\b(?:je (?:voudrais|veux|voulais|souhaite|souhaitais|souhaiterais|aimerais) (?:juste |seulement |simplement |bien |aussi )?"
     r"(?:savoir|connaitre|comprendre|des (?:infos|informations|precisions))"
     r"|j'aimerais (?:savoir|connaitre|comprendre)|dites[- ]moi|expliquez|explique[- ]moi|parlez[- ]moi|renseignez[- ]moi"
-    r"|precisez|rappelez[- ]moi|(?:des )?(?:infos?|informations?|precisions?) sur|c'est quoi|c quoi|qu'est-ce)\b")
+    r"|precisez|rappelez[- ]moi|(?:des )?(?:infos?|informations?|precisions?) sur|c'est quoi|c quoi|qu'est-ce)\b"
+)
 
 
 def asks_something(text: str) -> bool:
@@ -122,18 +126,19 @@ _BACK_VERB = re.compile(r"\b(?:repren\w*|revenir|reviens|revenons|retour\w*|repa
 def _from_scratch(normalized: str) -> bool:
     if _FROM_SCRATCH.search(normalized):
         return True
-    return bool(_FROM_THE_START.search(normalized)) and (len(normalized.split()) <= 5
-                                                           or bool(_BACK_VERB.search(normalized)))
+    return bool(_FROM_THE_START.search(normalized)) and (
+        len(normalized.split()) <= 5 or bool(_BACK_VERB.search(normalized))
+    )
 
 
 def is_resume(text: str) -> bool:
-    """"Reprendre le test": continue where it was (not from the first question)."""
+    """ "Reprendre le test": continue where it was (not from the first question)."""
     normalized = normalize(text)
     return bool(_RESUME.search(normalized)) and not _from_scratch(normalized)
 
 
 def is_restart(text: str) -> bool:
-    """"Recommencer", "reprendre depuis le début": start over."""
+    """ "Recommencer", "reprendre depuis le début": start over."""
     return _from_scratch(normalize(text))
 
 
@@ -154,7 +159,7 @@ _HUMAN = re.compile(
 
 
 def asks_for_a_person(text: str) -> bool:
-    """"Je souhaite être contactée", "quelqu'un au bout du fil ?": the handoff, whatever the model heard."""
+    """ "Je souhaite être contactée", "quelqu'un au bout du fil ?": the handoff, whatever the model heard."""
     return bool(_HUMAN.search(normalize(text)))
 
 
@@ -206,15 +211,63 @@ def is_noise(text: str) -> bool:
     return (voweless + mashed) * 2 >= len(words) and len(words) <= 4
 
 
-_KNOWN_SHORT = frozenset({"jsp", "stp", "svp", "bjr", "slt", "cb", "pk", "pq", "mrc", "nn", "tkt", "psk", "dc", "ds", "ns",
-                          "vs", "pr", "tt", "qd", "rh", "drh", "ess", "dg", "pdg", "cse", "ge", "rdv", "tms", "qvt", "ht",
-                          "ttc", "nb", "st", "mr", "mme", "ca", "qqn", "bcp", "ptt", "mdr", "lol", "ok", "ah", "oh", "hm"})
+_KNOWN_SHORT = frozenset(
+    {
+        "jsp",
+        "stp",
+        "svp",
+        "bjr",
+        "slt",
+        "cb",
+        "pk",
+        "pq",
+        "mrc",
+        "nn",
+        "tkt",
+        "psk",
+        "dc",
+        "ds",
+        "ns",
+        "vs",
+        "pr",
+        "tt",
+        "qd",
+        "rh",
+        "drh",
+        "ess",
+        "dg",
+        "pdg",
+        "cse",
+        "ge",
+        "rdv",
+        "tms",
+        "qvt",
+        "ht",
+        "ttc",
+        "nb",
+        "st",
+        "mr",
+        "mme",
+        "ca",
+        "qqn",
+        "bcp",
+        "ptt",
+        "mdr",
+        "lol",
+        "ok",
+        "ah",
+        "oh",
+        "hm",
+    }
+)
 _MASHES = frozenset({"azerty", "azertyuiop", "qwerty", "qsdf", "qsdfghjklm", "wxcvbn", "aaaa", "blabla", "blablabla"})
 
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _EMAIL_ISH = re.compile(r"\S+@\S*|\S*@\S+")
-PHONE = re.compile(r"(?<![\d,.])(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\d,])|(?<![\d,.])\+\d{1,3}(?:[\s.-]?\d{2,4}){3,5}(?!\d)")
+PHONE = re.compile(
+    r"(?<![\d,.])(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?![\d,])|(?<![\d,.])\+\d{1,3}(?:[\s.-]?\d{2,4}){3,5}(?!\d)"
+)
 
 
 def find_email(text: str) -> str | None:
@@ -243,18 +296,100 @@ _NAME_CUE = re.compile(
 _NAME_AFTER_SUIS = re.compile(r"\b[Jj]e suis (?P<name>[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?: [A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3})")
 _ORGANISATION_CUE = re.compile(
     r"\b(?:de|pour|chez) (?:l'|la |le )?(?:association|asso|entreprise|societe|société|scop|scic|cooperative|coopérative"
-    r"|structure|collectif|cluster|groupement)\s+(?P<name>[A-ZÀ-Ö«\"][^,.;!?]{1,80})")
+    r"|structure|collectif|cluster|groupement)\s+(?P<name>[A-ZÀ-Ö«\"][^,.;!?]{1,80})"
+)
 _NAME_WORD = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'.-]*$")
-_NOT_NAME_WORDS = frozenset(normalize(word) for word in (
-    "oui", "non", "ok", "merci", "bonjour", "salut", "stop", "test", "projet", "association", "entreprise", "pme",
-    "je", "nous", "on", "vous", "pourquoi", "combien", "comment", "quoi", "qui", "quel", "quelle", "pas", "ne",
-    "sais", "veux", "aide", "appui", "rien", "aucun", "personne", "le", "la", "les", "un", "une", "des", "du",
-    "est", "suis", "sommes", "avec", "pour", "dans", "mon", "ma", "mes", "notre",
-    "directeur", "directrice", "general", "generale", "gerant", "gerante", "president", "presidente", "responsable",
-    "charge", "chargee", "drh", "salarie", "salariee", "elu", "elue", "membre", "coordinateur", "coordinatrice",
-    "delegue", "deleguee", "fondateur", "fondatrice", "tresorier", "tresoriere", "benevole", "adjoint", "adjointe",
-    "bonne", "belle", "journee", "soiree", "cordialement", "salutations", "hello", "coucou", "bonsoir",
-))
+_NOT_NAME_WORDS = frozenset(
+    normalize(word)
+    for word in (
+        "oui",
+        "non",
+        "ok",
+        "merci",
+        "bonjour",
+        "salut",
+        "stop",
+        "test",
+        "projet",
+        "association",
+        "entreprise",
+        "pme",
+        "je",
+        "nous",
+        "on",
+        "vous",
+        "pourquoi",
+        "combien",
+        "comment",
+        "quoi",
+        "qui",
+        "quel",
+        "quelle",
+        "pas",
+        "ne",
+        "sais",
+        "veux",
+        "aide",
+        "appui",
+        "rien",
+        "aucun",
+        "personne",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "des",
+        "du",
+        "est",
+        "suis",
+        "sommes",
+        "avec",
+        "pour",
+        "dans",
+        "mon",
+        "ma",
+        "mes",
+        "notre",
+        "directeur",
+        "directrice",
+        "general",
+        "generale",
+        "gerant",
+        "gerante",
+        "president",
+        "presidente",
+        "responsable",
+        "charge",
+        "chargee",
+        "drh",
+        "salarie",
+        "salariee",
+        "elu",
+        "elue",
+        "membre",
+        "coordinateur",
+        "coordinatrice",
+        "delegue",
+        "deleguee",
+        "fondateur",
+        "fondatrice",
+        "tresorier",
+        "tresoriere",
+        "benevole",
+        "adjoint",
+        "adjointe",
+        "bonne",
+        "belle",
+        "journee",
+        "soiree",
+        "cordialement",
+        "salutations",
+        "hello",
+        "coucou",
+        "bonsoir",
+    )
+)
 
 
 def find_name(text: str) -> str | None:
@@ -271,16 +406,23 @@ def find_organisation(text: str) -> str | None:
     """A structure's name given with a cue ("de l'association Les Ateliers du Lien"), or in a signature."""
     match = _ORGANISATION_CUE.search(text or "")
     if match:
-        return match.group("name").strip(" \"«»")
+        return match.group("name").strip(' "«»')
     return _signature(text).get("organisation") or _listed(text).get("organisation")
 
 
-_SIGN_OFF = re.compile(r"^\s*(?:--+|cordialement|bien (?:a|à) vous|bien cordialement|salutations|merci d'avance"
-                       r"|sinc(?:e|è)res salutations|belle journ(?:e|é)e)\b.*$", re.IGNORECASE)
-_STRUCTURE_LINE = re.compile(r"^\s*(?P<name>(?:association|asso|entreprise|soci(?:e|é)t(?:e|é)|scop|scic|sarl|sas|eurl"
-                             r"|coop(?:e|é)rative|collectif|cluster|groupement|geiq|p(?:o|ô)le)\b[^\n]{1,80}?)\s*$",
-                             re.IGNORECASE)
-_CAPITALISED_NAME = re.compile(r"^(?:M\.|Mme|Mr|Madame|Monsieur)?\s*[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?:[ -][A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3}$")
+_SIGN_OFF = re.compile(
+    r"^\s*(?:--+|cordialement|bien (?:a|à) vous|bien cordialement|salutations|merci d'avance"
+    r"|sinc(?:e|è)res salutations|belle journ(?:e|é)e)\b.*$",
+    re.IGNORECASE,
+)
+_STRUCTURE_LINE = re.compile(
+    r"^\s*(?P<name>(?:association|asso|entreprise|soci(?:e|é)t(?:e|é)|scop|scic|sarl|sas|eurl"
+    r"|coop(?:e|é)rative|collectif|cluster|groupement|geiq|p(?:o|ô)le)\b[^\n]{1,80}?)\s*$",
+    re.IGNORECASE,
+)
+_CAPITALISED_NAME = re.compile(
+    r"^(?:M\.|Mme|Mr|Madame|Monsieur)?\s*[A-ZÀ-Ö][a-zà-öø-ÿ'-]+(?:[ -][A-ZÀ-Ö][A-Za-zà-öø-ÿ'-]+){1,3}$"
+)
 
 
 def _signature(text: str) -> dict:
@@ -290,7 +432,7 @@ def _signature(text: str) -> dict:
     if start is None:
         return {}
     found: dict = {}
-    for line in lines[start + 1:start + 6]:
+    for line in lines[start + 1 : start + 6]:
         if not line or _SIGN_OFF.match(line):
             continue
         if "name" not in found and _CAPITALISED_NAME.match(line) and looks_like_name(line):
@@ -303,11 +445,30 @@ def _signature(text: str) -> dict:
 _OF_STRUCTURE = re.compile(r"^(?:de|du|chez|pour)\s+(?:la |le |l'|les )?(?P<name>[A-ZÀ-Ö][^\n]{1,80})$")
 
 
-_PROPER_NOUNS = re.compile(r"^[A-ZÀ-Ö0-9][\w'’&-]*(?:\s+(?:(?:de|du|des|la|le|les|et|d'|l')\s*)?[A-ZÀ-Ö0-9&][\w'’&-]*){0,5}$")
+_PROPER_NOUNS = re.compile(
+    r"^[A-ZÀ-Ö0-9][\w'’&-]*(?:\s+(?:(?:de|du|des|la|le|les|et|d'|l')\s*)?[A-ZÀ-Ö0-9&][\w'’&-]*){0,5}$"
+)
 
 
-_COURTESY = frozenset({"merci", "bonjour", "bonsoir", "salut", "hello", "cordialement", "salutations", "bonne", "belle",
-                       "journee", "soiree", "svp", "oui", "non", "ok"})
+_COURTESY = frozenset(
+    {
+        "merci",
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "hello",
+        "cordialement",
+        "salutations",
+        "bonne",
+        "belle",
+        "journee",
+        "soiree",
+        "svp",
+        "oui",
+        "non",
+        "ok",
+    }
+)
 
 
 def _listed(text: str) -> dict:
@@ -322,11 +483,15 @@ def _listed(text: str) -> dict:
             continue
         structure = _STRUCTURE_LINE.match(segment) or _OF_STRUCTURE.match(segment)
         if "organisation" not in found and structure:
-            found["organisation"] = structure.group("name").strip(" \"«»")
+            found["organisation"] = structure.group("name").strip(' "«»')
         elif "name" not in found and _CAPITALISED_NAME.match(segment) and looks_like_name(segment):
             found["name"] = segment
-        elif "name" in found and "organisation" not in found and _PROPER_NOUNS.match(segment) \
-                and not _COURTESY.intersection(normalize(segment).split()):
+        elif (
+            "name" in found
+            and "organisation" not in found
+            and _PROPER_NOUNS.match(segment)
+            and not _COURTESY.intersection(normalize(segment).split())
+        ):
             found["organisation"] = segment  # "Nadia Roux, nadia@…, Cantal Emballages": the name comes first
     return found
 
@@ -344,14 +509,23 @@ def without(text: str, *parts: str | None) -> str:
     for part in parts:
         if part:
             text = text.replace(part, " ")
-    text = re.sub(r"\b(?:et|mon|ma|adresse|mail|e-mail|email|courriel|tel|tél|téléphone|telephone)\b\s*:?", " ", text,
-                  flags=re.IGNORECASE)
+    text = re.sub(
+        r"\b(?:et|mon|ma|adresse|mail|e-mail|email|courriel|tel|tél|téléphone|telephone)\b\s*:?",
+        " ",
+        text,
+        flags=re.IGNORECASE,
+    )
     return re.sub(r"\s+", " ", text).strip(" ,;:-/")
 
 
 # A question in English: the French answer of the same topic ("same facts"), with the French-only notice.
 _ENGLISH_TOPICS = [
-    ("human", re.compile(r"\b(?:talk to|speak to|speak with|talk with|someone|somebody|a person|a human|call me|contact me)\b")),
+    (
+        "human",
+        re.compile(
+            r"\b(?:talk to|speak to|speak with|talk with|someone|somebody|a person|a human|call me|contact me)\b"
+        ),
+    ),
     ("cout", re.compile(r"\b(?:cost|price|pay|fee|fees|funded|funding|how much)\b")),
     ("duree", re.compile(r"\b(?:how long|duration|last|days)\b")),
     ("beneficiaires", re.compile(r"\b(?:who can|eligible|eligibility|apply for|which compan\w*|non-profit|ngo)\b")),
@@ -372,26 +546,47 @@ def english_topic(text: str) -> str | None:
 
 # Phrases that name one FAQ topic beyond doubt: a backstop when the model picks another topic or another intent.
 _TOPIC_PHRASES = [
-    ("pilotage", r"qui finance|finance par qui|financee? par qui|qui pilote|pilote par qui|feder"
-                 r"|qui (?:paie|paye|prend en charge|verse|regle|finance) (?:les |le |ces |la )?(?:80|reste|subvention|financement)"),
-    ("contact", r"qui (?:je )?(?:contacte|dois contacter|peux contacter)|a qui (?:m'|me )?(?:adresser|ecrire)|ecrire a qui"
-                r"|quelle (?:est l')?adresse (?:mail|e-mail|email|electronique)|votre (?:mail|e-mail|email|adresse mail)"
-                r"|(?:numero|telephone|tel) (?:de telephone )?(?:de l'aract|de l'equipe)|joindre l'aract|contacter l'aract"),
-    ("cout", r"part financee|pris en charge|reste a charge|combien (?:ca|cela) coute|(?:ca|cela) coute combien"
-             r"|c'est gratuit|c'est payant|ca coute quelque chose"),
+    (
+        "pilotage",
+        r"qui finance|finance par qui|financee? par qui|qui pilote|pilote par qui|feder"
+        r"|qui (?:paie|paye|prend en charge|verse|regle|finance) (?:les |le |ces |la )?(?:80|reste|subvention|financement)",
+    ),
+    (
+        "contact",
+        r"qui (?:je )?(?:contacte|dois contacter|peux contacter)|a qui (?:m'|me )?(?:adresser|ecrire)|ecrire a qui"
+        r"|quelle (?:est l')?adresse (?:mail|e-mail|email|electronique)|votre (?:mail|e-mail|email|adresse mail)"
+        r"|(?:numero|telephone|tel) (?:de telephone )?(?:de l'aract|de l'equipe)|joindre l'aract|contacter l'aract",
+    ),
+    (
+        "cout",
+        r"part financee|pris en charge|reste a charge|combien (?:ca|cela) coute|(?:ca|cela) coute combien"
+        r"|c'est gratuit|c'est payant|ca coute quelque chose",
+    ),
     ("comite", r"se reunit|qui selectionne|qui choisit les projets|qui siege"),
-    ("duree", r"combien de (?:temps|jours|mois) (?:dure|ca dure|prend|dure l'accompagnement)|dure combien"
-              r"|(?:c'est|ca fait|ca represente|ca dure) combien de (?:jours|mois)|combien de jours (?:au )?(?:maximum|max)"
-              r"|duree de l'accompagnement|duree de l'appui"),
+    (
+        "duree",
+        r"combien de (?:temps|jours|mois) (?:dure|ca dure|prend|dure l'accompagnement)|dure combien"
+        r"|(?:c'est|ca fait|ca represente|ca dure) combien de (?:jours|mois)|combien de jours (?:au )?(?:maximum|max)"
+        r"|duree de l'accompagnement|duree de l'appui",
+    ),
     ("calendrier", r"date limite|prochain comite|deadline|quand (?:deposer|candidater|postuler)"),
-    ("donnees", r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso|(?:vous )?(?:gardez|conservez)"
-                r"|(?:garder|conserver|stocker|stockez) (?:mes|nos|ces|les) (?:infos|informations|donnees|coordonnees)"
-                r"|qui (?:y )?(?:a|aura) acces|acces a (?:mes|nos|ces) (?:infos|informations|donnees|coordonnees)"),
-    ("candidater", r"comment (?:candidater|postuler)|(?:envoyer|deposer|renvoyer|renvoie) (?:le |notre |mon |ce )?dossier"
-                   r"|(?:l'|le )?(?:envoie|renvoie|envoyer|renvoyer|adresse) a qui|a qui (?:l'|le )?(?:envoyer|renvoyer)"),
-    ("beneficiaires", r"qui peut (?:candidater|postuler|en beneficier|y avoir droit|en profiter)"
-                      r"|(?:elle|il|elles|ils|ca) (?:pourrai\w*|peu\w*) (?:aussi )?(?:postuler|candidater|en beneficier)"
-                      r"|(?:elle|il|elles|ils) (?:y )?(?:aurai\w*|a|ont) droit"),
+    (
+        "donnees",
+        r"mes donnees|rgpd|donnees personnelles|mes coordonnees|mes infos perso|(?:vous )?(?:gardez|conservez)"
+        r"|(?:garder|conserver|stocker|stockez) (?:mes|nos|ces|les) (?:infos|informations|donnees|coordonnees)"
+        r"|qui (?:y )?(?:a|aura) acces|acces a (?:mes|nos|ces) (?:infos|informations|donnees|coordonnees)",
+    ),
+    (
+        "candidater",
+        r"comment (?:candidater|postuler)|(?:envoyer|deposer|renvoyer|renvoie) (?:le |notre |mon |ce )?dossier"
+        r"|(?:l'|le )?(?:envoie|renvoie|envoyer|renvoyer|adresse) a qui|a qui (?:l'|le )?(?:envoyer|renvoyer)",
+    ),
+    (
+        "beneficiaires",
+        r"qui peut (?:candidater|postuler|en beneficier|y avoir droit|en profiter)"
+        r"|(?:elle|il|elles|ils|ca) (?:pourrai\w*|peu\w*) (?:aussi )?(?:postuler|candidater|en beneficier)"
+        r"|(?:elle|il|elles|ils) (?:y )?(?:aurai\w*|a|ont) droit",
+    ),
     ("appui_court", r"projet (?:deja |bien )?(?:defini|pret|mur|abouti)|idee (?:encore )?floue"),
     ("consultants", r"(?:choisir|choisit) (?:le|notre|un) consultant|notre propre consultant"),
     ("porteur", r"qui (?:peut|doit|a le droit de|pourra) (?:deposer|presenter|porter|remplir|soumettre|signer)"),
@@ -400,8 +595,10 @@ _TOPIC_RES = [(topic, re.compile(r"\b(?:" + phrases + r")\b")) for topic, phrase
 
 
 # One support named by its words: "l'appui court, ça dure combien ?" is that support's question.
-_SUPPORT_NAMED = [("appui_court", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? court\b")),
-                  ("appui_long", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? long\b"))]
+_SUPPORT_NAMED = [
+    ("appui_court", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? court\b")),
+    ("appui_long", re.compile(r"\b(?:appui|accompagnement|format)(?:[ -]conseil)? long\b")),
+]
 
 
 def topic_named(text: str) -> str | None:
@@ -417,11 +614,15 @@ def topic_named(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-_ENGLISH_WORDS = frozenset("""the a an is are was be you your my we our i it this that what how why when who which can could
+_ENGLISH_WORDS = frozenset(
+    """the a an is are was be you your my we our i it this that what how why when who which can could
 would will do does did have has to of for with about on in please thanks thank hello hi long much many keep data
-program support cost apply talk someone eligible company not no yes""".split())
-_FRENCH_WORDS = frozenset("""le la les un une des est sont je vous nous on de du et a au aux pour avec quoi comment
-combien pourquoi quand qui que ce cette mon ma mes notre nos votre vos pas oui non merci bonjour""".split())
+program support cost apply talk someone eligible company not no yes""".split()
+)
+_FRENCH_WORDS = frozenset(
+    """le la les un une des est sont je vous nous on de du et a au aux pour avec quoi comment
+combien pourquoi quand qui que ce cette mon ma mes notre nos votre vos pas oui non merci bonjour""".split()
+)
 
 
 def looks_english(text: str) -> bool:
@@ -438,8 +639,10 @@ def looks_english(text: str) -> bool:
 _SOCIAL_WORDS = {
     "greet": re.compile(r"\b(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou|hey|re|rebonjour|bien le bonjour|yo)\b"),
     "thank": re.compile(r"\b(?:merci|mrc|mci|remercie|remerciements|thanks?|thx|reconnaissante?)\b"),
-    "goodbye": re.compile(r"\b(?:au revoir|a plus|a\+|bye|ciao|tchao|a bientot|bonne (?:journee|soiree|fin|continuation|nuit)"
-                          r"|je (?:vous )?laisse|je m'en vais|je me deconnecte|adieu|a la prochaine|je file|je quitte)"),
+    "goodbye": re.compile(
+        r"\b(?:au revoir|a plus|a\+|bye|ciao|tchao|a bientot|bonne (?:journee|soiree|fin|continuation|nuit)"
+        r"|je (?:vous )?laisse|je m'en vais|je me deconnecte|adieu|a la prochaine|je file|je quitte)"
+    ),
 }
 
 

@@ -7,27 +7,46 @@ contact, kept on a stack) and applies the repair patterns of `repair`; it
 returns the messages, the slots to set and the new state, never an exception
 the visitor would see as silence (`recover`).
 """
+
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Mapping
 
-from bot.program import quiz
 from bot.dialogue import cues, estimate_flow, flows, quiz_flow, repair, stack
 from bot.dialogue.moves import SOCIAL, carries_estimate, for_themselves, kind_of, topic_of
 from bot.dialogue.reading import Reading
 from bot.dialogue.state import State
 from bot.dialogue.texts import Texts, default_texts
 from bot.dialogue.turn import Outcome, Services, Turn
+from bot.program import quiz
 from bot.program.french import normalize
 
-ALL_SLOTS = (*quiz_flow.ANSWER_SLOTS, "eligibility", *estimate_flow.VALUE_SLOTS, "funding", "consent", "consent_at",
-             "contact_name", "contact_email", "contact_organisation", "contact_phone", "contact_project", "lead_id")
+ALL_SLOTS = (
+    *quiz_flow.ANSWER_SLOTS,
+    "eligibility",
+    *estimate_flow.VALUE_SLOTS,
+    "funding",
+    "consent",
+    "consent_at",
+    "contact_name",
+    "contact_email",
+    "contact_organisation",
+    "contact_phone",
+    "contact_project",
+    "lead_id",
+)
 NOT_UNDERSTOOD_MOVES = ("not_understood", "clarify")
 
 
-def respond(reading: Reading, slots: Mapping[str, Any], state: State | None = None, texts: Texts | None = None,
-            services: Services | None = None, now: Callable[[], str] | None = None) -> Outcome:
+def respond(
+    reading: Reading,
+    slots: Mapping[str, Any],
+    state: State | None = None,
+    texts: Texts | None = None,
+    services: Services | None = None,
+    now: Callable[[], str] | None = None,
+) -> Outcome:
     """The reply to one message."""
     state = state if state is not None else State.from_slot(slots.get("dialogue"))
     turn = Turn(reading, slots, state, texts or default_texts(), services, now)
@@ -45,8 +64,15 @@ def recover(slots: Mapping[str, Any], texts: Texts | None = None) -> Outcome:
     stopped = ["quiz"] if "quiz" in state.stack or "quiz" in state.stopped else []
     turn = Turn(Reading(), slots, State(stopped=stopped, recent=state.recent), texts or default_texts())
     if "contact" in state.stack:
-        turn.clear("consent", "consent_at", "contact_name", "contact_email", "contact_organisation",
-                   "contact_phone", "contact_project")
+        turn.clear(
+            "consent",
+            "consent_at",
+            "contact_name",
+            "contact_email",
+            "contact_organisation",
+            "contact_phone",
+            "contact_project",
+        )
     turn.say("utter_internal_error")
     turn.mark("error", understood=False)
     return turn.outcome()
@@ -75,8 +101,11 @@ def dispatch(turn: Turn) -> None:
         kind = kind_of(reading)
         if kind == "start_quiz" and not turn.state.active and quiz.prefill(whole.typed):
             turn.reading = reading = whole  # "…on est 14, à Voiron. On peut faire votre test ?": the story's facts too
-    if reading.parts and kind in ("faq", "cost", "unclear", "inform", "noise", "affirm", "dont_know") \
-            and _several_questions(turn):
+    if (
+        reading.parts
+        and kind in ("faq", "cost", "unclear", "inform", "noise", "affirm", "dont_know")
+        and _several_questions(turn)
+    ):
         return
     if (kind == "correct" or cues.is_correction(reading.typed)) and repair.correction(turn):
         return
@@ -91,8 +120,11 @@ def outside(turn: Turn, kind: str) -> None:
     reading = turn.reading
     text = reading.typed
     found = estimate_flow.values(text, reading.entities) if (text or reading.entities) else {}
-    if turn.get("funding") is not None and "consultant_days" not in found \
-            and (days := estimate_flow.follow_up_days(text)):
+    if (
+        turn.get("funding") is not None
+        and "consultant_days" not in found
+        and (days := estimate_flow.follow_up_days(text))
+    ):
         found["consultant_days"] = days  # "bon, restons à 15": the new day count
     if kind in ("faq", "unclear", "inform", "capabilities", "why", "out_of_scope", "deny") and _verdict_holds(turn):
         return
@@ -151,8 +183,12 @@ def outside(turn: Turn, kind: str) -> None:
         turn.mark(kind)
     elif _estimate_follow_up(turn, found) or flows.old_quiz_button(turn, None):
         return
-    elif kind == "inform" and quiz.prefill(text) and cues.asks_something(text) \
-            and reading.topic_confidence >= repair.TOPIC_CONFIDENCE:
+    elif (
+        kind == "inform"
+        and quiz.prefill(text)
+        and cues.asks_something(text)
+        and reading.topic_confidence >= repair.TOPIC_CONFIDENCE
+    ):
         repair.answer_topic(turn, reading.topic)  # "et les associations, elles peuvent ?" asks the rule
     elif kind == "inform" and quiz.prefill(text):
         stack.start_quiz(turn, text)
@@ -162,26 +198,42 @@ def outside(turn: Turn, kind: str) -> None:
 
 
 # Questions a request to take the test may carry that the test itself does not answer.
-_SIDE_TOPICS = ("porteur", "comite", "consultants", "cout", "duree", "candidater", "calendrier", "pilotage", "donnees",
-                "appui_court", "appui_long", "types_appui")
+_SIDE_TOPICS = (
+    "porteur",
+    "comite",
+    "consultants",
+    "cout",
+    "duree",
+    "candidater",
+    "calendrier",
+    "pilotage",
+    "donnees",
+    "appui_court",
+    "appui_long",
+    "types_appui",
+)
 _EVEN_IF = re.compile(r"^\W*(?:et |mais )?(?:meme si|meme avec|meme en|meme pour|meme quand|pourtant|et si pourtant)\b")
 
 # "Qu'est-ce qui me manque ?" after a verdict that is not a yes: the points the verdict gave.
-_WHAT_IS_MISSING = re.compile(r"\b(?:qu'est-ce qui (?:me |nous )?(?:manque|bloque|coince|pose probleme|ne va pas)"
-                              r"|que (?:me |nous )?manque-t-il|qu'est-ce qu'il (?:me |nous )?manque|il (?:me |nous )?manque quoi"
-                              r"|pour que (?:ce|ca) soit bon|pour (?:etre|devenir) eligibles?|ca bloque ou|pourquoi (?:pas|non)"
-                              r"|qu'est-ce que je dois (?:faire|changer)|que faut-il (?:faire|changer|de plus))\b")
+_WHAT_IS_MISSING = re.compile(
+    r"\b(?:qu'est-ce qui (?:me |nous )?(?:manque|bloque|coince|pose probleme|ne va pas)"
+    r"|que (?:me |nous )?manque-t-il|qu'est-ce qu'il (?:me |nous )?manque|il (?:me |nous )?manque quoi"
+    r"|pour que (?:ce|ca) soit bon|pour (?:etre|devenir) eligibles?|ca bloque ou|pourquoi (?:pas|non)"
+    r"|qu'est-ce que je dois (?:faire|changer)|que faut-il (?:faire|changer|de plus))\b"
+)
 
 
 def _verdict_holds(turn: Turn) -> bool:
-    """"Même si le projet est vraiment innovant ?" after a negative verdict: what still blocks, said again."""
+    """ "Même si le projet est vraiment innovant ?" after a negative verdict: what still blocks, said again."""
     verdict = turn.get("eligibility") or {}
     text = normalize(turn.reading.typed)
     even_if, missing = _EVEN_IF.search(text), _WHAT_IS_MISSING.search(text)
     if verdict.get("verdict") not in ("not_eligible", "to_check") or not (even_if or missing):
         return False
     reasons = verdict.get("reasons") or []
-    blocking = [r["message"] for r in reasons if r.get("ok") is False] or [r["message"] for r in reasons if r.get("ok") is None]
+    blocking = [r["message"] for r in reasons if r.get("ok") is False] or [
+        r["message"] for r in reasons if r.get("ok") is None
+    ]
     turn.say("utter_verdict_holds" if even_if else "utter_verdict_missing", reasons=" ".join(blocking))
     turn.mark("faq", topic="verdict")
     return True
@@ -191,8 +243,11 @@ def _estimate_follow_up(turn: Turn, found: dict) -> bool:
     """After an estimate, "et pour 3 jours ?" or "et à 800 € ?" gives a new one with the new value."""
     if turn.get("funding") is None or not found:
         return False
-    if not set(found) & {"consultant_days", "day_rate"} and kind_of(turn.reading) == "faq" \
-            and cues.asks_something(turn.reading.typed):
+    if (
+        not set(found) & {"consultant_days", "day_rate"}
+        and kind_of(turn.reading) == "faq"
+        and cues.asks_something(turn.reading.typed)
+    ):
         return False  # "et le long, il va jusqu'à combien de jours ?" asks, it does not estimate
     stack.start_estimate(turn, found)
     turn.mark("start", flow="estimate")
@@ -200,7 +255,7 @@ def _estimate_follow_up(turn: Turn, found: dict) -> bool:
 
 
 def resume(turn: Turn) -> None:
-    """"Reprendre": the quiz left unfinished goes on at its pending question."""
+    """ "Reprendre": the quiz left unfinished goes on at its pending question."""
     unfinished = quiz_flow.started(turn) and turn.get("eligibility") is None
     if "quiz" in turn.state.stopped or unfinished:
         stack.start_quiz(turn)
@@ -214,7 +269,7 @@ def resume(turn: Turn) -> None:
 
 
 def restart(turn: Turn) -> None:
-    """"Recommencer" with nothing under way: the test from its first question if it was meant, else a new start."""
+    """ "Recommencer" with nothing under way: the test from its first question if it was meant, else a new start."""
     turn.mark("restart")
     if turn.reading.button or cues.mentions_quiz(turn.reading.typed) or quiz_flow.started(turn):
         quiz_flow.reset(turn)
@@ -232,9 +287,12 @@ def _several_questions(turn: Turn) -> bool:
     parts = turn.reading.parts
     if carries_estimate(turn.reading.typed):
         return False  # "pour 10 jours d'appui long, combien on paierait ?" is one request with its values
-    faq_parts = [part for part in parts if (kind_of(part) == "faq" and (part.topic_confidence >= 0.3
-                                                                         or cues.topic_named(part.typed)))
-                 or kind_of(part) == "cost"]
+    faq_parts = [
+        part
+        for part in parts
+        if (kind_of(part) == "faq" and (part.topic_confidence >= 0.3 or cues.topic_named(part.typed)))
+        or kind_of(part) == "cost"
+    ]
     topics = list(dict.fromkeys("cout" if kind_of(part) == "cost" else topic_of(part) for part in faq_parts))
     topics = [topic for topic in topics if topic]
     others = [part for part in parts if part not in faq_parts and kind_of(part) not in ("unclear", "greet", "thank")]

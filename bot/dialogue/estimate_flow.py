@@ -1,4 +1,5 @@
 """The cost estimate as a flow: support and days asked when missing, the rate read when given, the split."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,11 @@ def ask(turn: Turn, step: str, *, reminder: bool = False, retry: bool = False) -
 _DAYS_UNIT = re.compile(r"\d ?(?:jours?|journees?|jrs?|j)\b|\b(?:une?|demi)[ -]?(?:jours?|journees?)\b")
 _NUMBER_RE = re.compile(NUMBER)
 # Words around a bare number that still make it the answer: "ok, 15 du coup", "disons 8", "on part sur 10".
-_FILLERS = frozenset("ok okay bon alors disons du coup on part sur va dire mettons environ a peu pres plutot genre je pense "
-                     "dirais euh ben bah donc ca fera fait ferait soit pour nous de l'appui court long jours jour "
-                     "c'est ce sera serait".split())
+_FILLERS = frozenset(
+    "ok okay bon alors disons du coup on part sur va dire mettons environ a peu pres plutot genre je pense "
+    "dirais euh ben bah donc ca fera fait ferait soit pour nous de l'appui court long jours jour "
+    "c'est ce sera serait".split()
+)
 _MAXIMUM = re.compile(r"\b(?:le |au )?(?:max|maxi|maximum|plafond|au plus|le plus)\b")
 _MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur|k\b)|\b(?:tarif|tjm|taux|prix)\b|(?:jours?|j) a \d")
 
@@ -54,7 +57,9 @@ def values(text: str, entities: dict | None = None, asking: str | None = None) -
     days = entities.get("consultant_days")
     if days is None and (asking == "consultant_days" or _DAYS_UNIT.search(digits)):
         days = parse_days(text)
-    if days is None and asking == "consultant_days":  # the answer to "combien de jours ?": "ok, 15 du coup", "le maximum"
+    if (
+        days is None and asking == "consultant_days"
+    ):  # the answer to "combien de jours ?": "ok, 15 du coup", "le maximum"
         numbers = _NUMBER_RE.findall(digits)
         rest = _NUMBER_RE.sub(" ", digits)
         if len(numbers) == 1 and all(word in _FILLERS for word in re.findall(r"[a-z']+", rest)):
@@ -74,17 +79,26 @@ def values(text: str, entities: dict | None = None, asking: str | None = None) -
 
 # After an estimate, a bare number is a new day count when the words around it change the plan:
 # "et si on n'en prend que 6 ?", "bon, restons à 15", "on part plutôt sur 4".
-_PLAN_CHANGE = re.compile(r"\b(?:et si|restons|reste|restez|prenons|prend\w*|partons|part sur|partir sur|plutot|passons"
-                          r"|passer a|mettons|disons|on dit|en (?:prend|fait|faisant)|que \d|seulement|juste|finalement)\b")
-_OTHER_QUANTITY = re.compile(r"\d ?(?:%|ans?\b|mois\b|salarie\w*|personnes?\b|etp\b|membres?\b|benevoles?\b|heures?\b|h\b)")
+_PLAN_CHANGE = re.compile(
+    r"\b(?:et si|restons|reste|restez|prenons|prend\w*|partons|part sur|partir sur|plutot|passons"
+    r"|passer a|mettons|disons|on dit|en (?:prend|fait|faisant)|que \d|seulement|juste|finalement)\b"
+)
+_OTHER_QUANTITY = re.compile(
+    r"\d ?(?:%|ans?\b|mois\b|salarie\w*|personnes?\b|etp\b|membres?\b|benevoles?\b|heures?\b|h\b)"
+)
 
 
 def follow_up_days(text: str) -> str | None:
     """The new day count of a follow-up with a bare number after an estimate, else None."""
     digits = digitize(text)
     numbers = _NUMBER_RE.findall(digits)
-    if len(numbers) != 1 or len(digits.split()) > 14 or _OTHER_QUANTITY.search(digits) or _MONEY.search(digits) \
-            or not _PLAN_CHANGE.search(digits):
+    if (
+        len(numbers) != 1
+        or len(digits.split()) > 14
+        or _OTHER_QUANTITY.search(digits)
+        or _MONEY.search(digits)
+        or not _PLAN_CHANGE.search(digits)
+    ):
         return None
     value = numbers[0][1].replace(" ", "") if isinstance(numbers[0], tuple) else numbers[0].replace(" ", "")
     return value if value.isdigit() and 0 < int(value) <= 60 else None
@@ -100,7 +114,7 @@ def days_problem(support: str | None, days) -> str | None:
 
 
 def describe(values: dict) -> str:
-    """"type d'appui : appui long ; jours : 8" for the values a correction changed."""
+    """ "type d'appui : appui long ; jours : 8" for the values a correction changed."""
     said = []
     if values.get("support_type") in SUPPORT_LABELS:
         said.append(f"type d'appui : {SUPPORT_LABELS[values['support_type']]}")
@@ -143,8 +157,7 @@ def apply(turn: Turn, found: dict) -> list[str]:
             turn.set("day_rate", found["day_rate"])
             turn.set("day_rate_ttc", ttc)  # said again with the estimate; None for a rate given HT
             if ttc:
-                turn.say("utter_funding_ttc_converted", ttc=format_eur(Decimal(ttc), ht=False),
-                         ht=format_eur(rate))
+                turn.say("utter_funding_ttc_converted", ttc=format_eur(Decimal(ttc), ht=False), ht=format_eur(rate))
     return problems
 
 
@@ -158,11 +171,19 @@ def estimate(turn: Turn) -> None:
         turn.clear("day_rate", "funding")
         return
     variant = "capped" if split.rate_capped else "assumed" if split.rate_assumed else "given"
-    turn.say(f"utter_funding_estimate_{variant}", buttons=not turn.state.stack, support=SUPPORT_LABELS[split.support], days=split.days,
-             day_word="jour" if split.days == 1 else "jours", total=format_eur(split.total_eur),
-             funded=format_eur(split.funded_eur), company=format_eur(split.company_eur),
-             rate=_rate_text(turn, split.day_rate_eur), ceiling=format_eur(Decimal(1000)),
-             excess=format_eur(split.excess_eur))
+    turn.say(
+        f"utter_funding_estimate_{variant}",
+        buttons=not turn.state.stack,
+        support=SUPPORT_LABELS[split.support],
+        days=split.days,
+        day_word="jour" if split.days == 1 else "jours",
+        total=format_eur(split.total_eur),
+        funded=format_eur(split.funded_eur),
+        company=format_eur(split.company_eur),
+        rate=_rate_text(turn, split.day_rate_eur),
+        ceiling=format_eur(Decimal(1000)),
+        excess=format_eur(split.excess_eur),
+    )
     result = split.to_dict()
     turn.send_custom({"funding": result})
     turn.set("funding", result)
@@ -170,7 +191,7 @@ def estimate(turn: Turn) -> None:
 
 
 def _rate_text(turn: Turn, rate: Decimal) -> str:
-    """"900 € HT", or "900 € HT (1 080 € TTC)" when the visitor gave it TTC."""
+    """ "900 € HT", or "900 € HT (1 080 € TTC)" when the visitor gave it TTC."""
     ttc = turn.get("day_rate_ttc")
     if ttc and turn.get("day_rate") is not None:
         return turn.text_of("utter_rate_with_ttc", rate=format_eur(rate), ttc=format_eur(Decimal(ttc), ht=False))

@@ -1,25 +1,35 @@
 """A message while a flow waits for an answer: the answer (`answers`), or a detour, a control word, a failure."""
+
 from __future__ import annotations
 
 import re
 
-from bot.program import quiz
 from bot.dialogue import answers, contact_flow, cues, estimate_flow, quiz_flow, repair, stack
 from bot.dialogue.moves import flow_requested
 from bot.dialogue.turn import Turn
+from bot.program import quiz
 from bot.program.french import normalize, parse_yes_no
 
 # Kinds that ask something else than answering: a value read in a question of these kinds is not an answer.
-_NOW = re.compile(r"\b(?:maintenant|tout de suite|de suite|direct|d'abord l'estimation|d'abord le contact|vas-y|allez-y"
-                  r"|oui|ok|d'accord|go)\b")
-_LATER = re.compile(r"\b(?:apres|plus tard|d'abord (?:le|la|les) (?:test|quiz|questions|fin)|terminer|finir|finissons"
-                    r"|termine|non|continuer|continuons|on continue|ensuite)\b")
+_NOW = re.compile(
+    r"\b(?:maintenant|tout de suite|de suite|direct|d'abord l'estimation|d'abord le contact|vas-y|allez-y"
+    r"|oui|ok|d'accord|go)\b"
+)
+_LATER = re.compile(
+    r"\b(?:apres|plus tard|d'abord (?:le|la|les) (?:test|quiz|questions|fin)|terminer|finir|finissons"
+    r"|termine|non|continuer|continuons|on continue|ensuite)\b"
+)
 OFFERS = {
-    ("quiz", "estimate"): "utter_offer_estimate_in_quiz", ("quiz", "contact"): "utter_offer_contact_in_quiz",
-    ("estimate", "contact"): "utter_offer_contact_in_estimate", ("estimate", "quiz"): "utter_offer_quiz_in_estimate",
+    ("quiz", "estimate"): "utter_offer_estimate_in_quiz",
+    ("quiz", "contact"): "utter_offer_contact_in_quiz",
+    ("estimate", "contact"): "utter_offer_contact_in_estimate",
+    ("estimate", "quiz"): "utter_offer_quiz_in_estimate",
 }
-LATER = {"quiz": "utter_later_after_quiz", "estimate": "utter_later_after_estimate",
-         "contact": "utter_later_after_contact"}
+LATER = {
+    "quiz": "utter_later_after_quiz",
+    "estimate": "utter_later_after_estimate",
+    "contact": "utter_later_after_contact",
+}
 
 
 def handle(turn: Turn, kind: str) -> None:
@@ -142,8 +152,11 @@ def answer_offer(turn: Turn, offer: dict, kind: str) -> bool:
     words = normalize(reading.typed)
     short = len(words.split()) <= 6
     if offer.get("kind") == "switch":
-        if choice == "now" or (not choice and short and _NOW.search(words) and not _LATER.search(words)) \
-                or (kind == "affirm" and short):
+        if (
+            choice == "now"
+            or (not choice and short and _NOW.search(words) and not _LATER.search(words))
+            or (kind == "affirm" and short)
+        ):
             if turn.state.active:
                 switch_now(turn, offer["to"], offer.get("text") or "")
                 return True
@@ -173,8 +186,13 @@ def answer_offer(turn: Turn, offer: dict, kind: str) -> bool:
             turn.mark("resume")
             return True
         return False
-    if offer.get("kind") == "email" and turn.state.active == "contact" and short and not cues.find_email(reading.typed) \
-            and (kind == "affirm" or parse_yes_no(reading.typed) == "yes" or "bien" in words):
+    if (
+        offer.get("kind") == "email"
+        and turn.state.active == "contact"
+        and short
+        and not cues.find_email(reading.typed)
+        and (kind == "affirm" or parse_yes_no(reading.typed) == "yes" or "bien" in words)
+    ):
         turn.set("contact_email", offer["suggestion"])  # "oui, c'est bien gmail": the suggested address
         turn.mark("answer", step="contact_email")
         stack.ask_pending(turn)
@@ -244,12 +262,13 @@ def _dont_know_or_refusal(turn: Turn, flow: str, step: str, kind: str) -> bool:
 
 
 def old_estimate_button(turn: Turn) -> bool:
-    """"Appui long" clicked again once an estimate is made: the estimate with that support, then the question again."""
+    """ "Appui long" clicked again once an estimate is made: the estimate with that support, then the question again."""
     if turn.get("funding") is None or turn.get("support_type") is None:
         return False
     text = turn.reading.typed.strip().lower()
-    support = {button["payload"].lower(): button["payload"] for button in
-               turn.texts.render("utter_ask_support_type").buttons}.get(text)
+    support = {
+        button["payload"].lower(): button["payload"] for button in turn.texts.render("utter_ask_support_type").buttons
+    }.get(text)
     found = estimate_flow.values(support) if support else {}
     if found.get("support_type") in (None, turn.get("support_type")):
         return False
@@ -272,8 +291,10 @@ def old_quiz_button(turn: Turn, pending_step: str | None) -> bool:
     for question in quiz.QUESTIONS:
         if question == pending_step or question in quiz.YES_NO_QUESTIONS or turn.get(question) is None:
             continue
-        payloads = {button["payload"].lower() for button in turn.texts.render(
-            f"utter_ask_{question}", progress="", agreement_of="").buttons}
+        payloads = {
+            button["payload"].lower()
+            for button in turn.texts.render(f"utter_ask_{question}", progress="", agreement_of="").buttons
+        }
         if text.lower() in payloads:
             values = quiz_flow.read(question, text)
             if not values or all(turn.get(slot) == value for slot, value in values.items()):

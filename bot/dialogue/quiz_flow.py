@@ -1,12 +1,13 @@
 """The eligibility quiz as a flow: its pending question, how an answer is read, corrections, the verdict."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from bot.program import quiz
 from bot.dialogue import cues
 from bot.dialogue.turn import Turn
+from bot.program import quiz
 from bot.program.eligibility import evaluate
 from bot.program.places import parse_place
 
@@ -33,8 +34,13 @@ def ask(turn: Turn, question: str, *, reminder: bool = False, retry: bool = Fals
     turn.state.quiz_total = total
     progress = turn.text_of("utter_quiz_progress", position=position, total=total)
     name = f"utter_reask_{question}" if retry else f"utter_ask_{question}"
-    turn.say(name, progress=progress, agreement_of=AGREEMENT_OF.get(turn.get("role"), "du dirigeant"),
-             prefix="utter_quiz_resume" if reminder else None, question=question)
+    turn.say(
+        name,
+        progress=progress,
+        agreement_of=AGREEMENT_OF.get(turn.get("role"), "du dirigeant"),
+        prefix="utter_quiz_resume" if reminder else None,
+        question=question,
+    )
     turn.asked = question
 
 
@@ -64,8 +70,11 @@ def carried(turn: Turn, text: str, answered: str) -> dict:
     if "place" in facts and answered != "place" and parse_place(re.sub(r"\d+", " ", text)) is None:
         facts.pop("place")  # a bare number answers the question asked ("45" salariés), not the place (Loiret)
         facts.pop("in_region", None)
-    return {slot: value for slot, value in facts.items()
-            if slot != answered and turn.get(slot) is None and not (slot == "in_region" and answered == "place")}
+    return {
+        slot: value
+        for slot, value in facts.items()
+        if slot != answered and turn.get(slot) is None and not (slot == "in_region" and answered == "place")
+    }
 
 
 def store(turn: Turn, values: dict) -> None:
@@ -96,7 +105,7 @@ def corrections(turn: Turn, text: str) -> dict:
 
 
 def describe(facts: dict) -> str:
-    """"effectif : 300 salariés ; lieu : Ain" for the facts given (summary labels)."""
+    """ "effectif : 300 salariés ; lieu : Ain" for the facts given (summary labels)."""
     return quiz.summary(facts)
 
 

@@ -1,4 +1,5 @@
 """A visitor's message as the dialogue reads it: the text, the NLU's guesses, a button's values, its sub-questions."""
+
 from __future__ import annotations
 
 import json
@@ -48,29 +49,42 @@ def from_parse(parse: Mapping[str, Any] | None) -> Reading:
     text = str(parse.get("text") or "")
     intent = parse.get("intent") or {}
     name = str(intent.get("name") or FALLBACK)
-    ranking = tuple((str(entry.get("name")), float(entry.get("confidence") or 0.0))
-                    for entry in parse.get("intent_ranking") or () if entry.get("name") != FALLBACK)
-    selector = ((parse.get("response_selector") or {}).get("faq") or {})
+    ranking = tuple(
+        (str(entry.get("name")), float(entry.get("confidence") or 0.0))
+        for entry in parse.get("intent_ranking") or ()
+        if entry.get("name") != FALLBACK
+    )
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
     topic = _topic(response.get("intent_response_key"))
-    topic_ranking = tuple((_topic(entry.get("intent_response_key")), float(entry.get("confidence") or 0.0))
-                          for entry in selector.get("ranking") or ())
-    entities = {entity.get("entity"): entity.get("value") for entity in parse.get("entities") or ()
-                if entity.get("entity")}
+    topic_ranking = tuple(
+        (_topic(entry.get("intent_response_key")), float(entry.get("confidence") or 0.0))
+        for entry in selector.get("ranking") or ()
+    )
+    entities = {
+        entity.get("entity"): entity.get("value") for entity in parse.get("entities") or () if entity.get("entity")
+    }
     button = bool(_PAYLOAD.match(text))
     if button:
         entities = {**entities, **_payload_entities(text)}
     metadata = parse.get("metadata") or {}
     parts = tuple(from_parse(part) for part in metadata.get("parts") or () if isinstance(part, Mapping))
     return Reading(
-        text=text, intent=name, confidence=float(intent.get("confidence") or 0.0), ranking=ranking,
-        topic=topic, topic_confidence=float(response.get("confidence") or 0.0), topic_ranking=topic_ranking,
-        entities=entities, button=button, parts=parts,
+        text=text,
+        intent=name,
+        confidence=float(intent.get("confidence") or 0.0),
+        ranking=ranking,
+        topic=topic,
+        topic_confidence=float(response.get("confidence") or 0.0),
+        topic_ranking=topic_ranking,
+        entities=entities,
+        button=button,
+        parts=parts,
     )
 
 
 def _topic(key: Any) -> str | None:
-    """"faq/cout" -> "cout"."""
+    """ "faq/cout" -> "cout"."""
     if not isinstance(key, str) or "/" not in key:
         return None
     return key.split("/", 1)[1]

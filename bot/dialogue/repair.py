@@ -5,15 +5,20 @@ comes back to the pending question; a correction changes an earlier answer only 
 the visitor says so, and says what changed; cannot-handle offers a way forward after
 repeated failures instead of asking the same thing forever.
 """
+
 from __future__ import annotations
 
-from bot.program import quiz
 from bot.dialogue import contact_flow, cues, estimate_flow, quiz_flow, stack
 from bot.dialogue.turn import Turn
+from bot.program import quiz
 
 SOCIAL_RESPONSES = {
-    "greet": "utter_greet", "thank": "utter_thank", "capabilities": "utter_capabilities",
-    "out_of_scope": "utter_out_of_scope", "english": "utter_english", "announce": "utter_listening",
+    "greet": "utter_greet",
+    "thank": "utter_thank",
+    "capabilities": "utter_capabilities",
+    "out_of_scope": "utter_out_of_scope",
+    "english": "utter_english",
+    "announce": "utter_listening",
 }
 SOCIAL_IN_FLOW = {"greet": "utter_greet_short", "thank": "utter_thank_short", "announce": "utter_listening_short"}
 TOPIC_CONFIDENCE = 0.25  # below, the response selector's FAQ topic is a guess: clarify instead
@@ -47,8 +52,12 @@ def digression(turn: Turn, kind: str) -> bool:
         stack.ask_pending(turn, reminder=True)
         return True
     asking = reading.button or cues.asks_something(reading.typed)
-    if kind in ("faq", "capabilities", "out_of_scope") and not asking and not cues.is_hostile(reading.typed) \
-            and turn.state.active:
+    if (
+        kind in ("faq", "capabilities", "out_of_scope")
+        and not asking
+        and not cues.is_hostile(reading.typed)
+        and turn.state.active
+    ):
         return False  # "le mardi" at a yes/no question: a failed answer, not a question on the committee
     if kind == "faq" or (kind == "english" and cues.english_topic(reading.typed)):
         if kind == "english":
@@ -82,19 +91,28 @@ def correction(turn: Turn, asked_for: bool = False) -> bool:
         return False  # "Chambéry (73)" read as correct_answer by the model corrects nothing
     changed_quiz = changed_estimate = changed_contact = {}
     if quiz_flow.started(turn):
-        changed_quiz = {slot: value for slot, value in quiz_flow.corrections(turn, text).items()
-                        if slot in ("in_region",) or turn.get(slot) is not None}
+        changed_quiz = {
+            slot: value
+            for slot, value in quiz_flow.corrections(turn, text).items()
+            if slot in ("in_region",) or turn.get(slot) is not None
+        }
         if "place" not in changed_quiz:
             changed_quiz.pop("in_region", None)
     if turn.state.active == "estimate" or turn.get("funding") is not None:
         found = estimate_flow.values(text)
-        changed_estimate = {slot: value for slot, value in found.items()
-                            if slot != "rate_ttc" and turn.get(slot) is not None and str(turn.get(slot)) != str(value)}
+        changed_estimate = {
+            slot: value
+            for slot, value in found.items()
+            if slot != "rate_ttc" and turn.get(slot) is not None and str(turn.get(slot)) != str(value)
+        }
         if changed_estimate and "rate_ttc" in found:
             changed_estimate["rate_ttc"] = found["rate_ttc"]
     if turn.state.active == "contact":
-        changed_contact = {slot: value for slot, value in contact_flow.details_in(text).items()
-                           if turn.get(slot) is not None and turn.get(slot) != value}
+        changed_contact = {
+            slot: value
+            for slot, value in contact_flow.details_in(text).items()
+            if turn.get(slot) is not None and turn.get(slot) != value
+        }
     if not (changed_quiz or changed_estimate or changed_contact):
         return False
     turn.mark("correction")
@@ -130,8 +148,12 @@ def correction(turn: Turn, asked_for: bool = False) -> bool:
 def old_answer_button(turn: Turn) -> bool:
     """A yes/no button of a question answered earlier: it corrects that answer (and the verdict)."""
     field, answer = turn.reading.entities.get("quiz_field"), turn.reading.entities.get("answer")
-    if field not in quiz.QUESTIONS or answer not in ("yes", "no", "unknown") or turn.get(field) is None \
-            or (turn.state.active == "quiz" and quiz_flow.pending(turn) == field):
+    if (
+        field not in quiz.QUESTIONS
+        or answer not in ("yes", "no", "unknown")
+        or turn.get(field) is None
+        or (turn.state.active == "quiz" and quiz_flow.pending(turn) == field)
+    ):
         return False
     if turn.get(field) != answer:
         quiz_flow.store(turn, {field: answer})
@@ -148,7 +170,7 @@ def old_answer_button(turn: Turn) -> bool:
 
 
 def which_correction(turn: Turn) -> None:
-    """"Je veux corriger une réponse": the answers given, as buttons."""
+    """ "Je veux corriger une réponse": the answers given, as buttons."""
     answered = [question for question in quiz.QUESTIONS if turn.get(question) is not None]
     if not answered and (turn.state.active == "estimate" or turn.get("funding") is not None):
         turn.say("utter_correct_estimate_how", buttons=not turn.state.stack)  # the estimate's values: in words
@@ -161,8 +183,13 @@ def which_correction(turn: Turn) -> None:
         if turn.state.active:
             stack.ask_pending(turn, reminder=True)
         return
-    buttons = [{"title": quiz.SUMMARY_LABELS[question].capitalize(),
-                "payload": f'/correct_answer{{"quiz_field": "{question}"}}'} for question in answered]
+    buttons = [
+        {
+            "title": quiz.SUMMARY_LABELS[question].capitalize(),
+            "payload": f'/correct_answer{{"quiz_field": "{question}"}}',
+        }
+        for question in answered
+    ]
     turn.say("utter_quiz_which_correction", extra_buttons=buttons)
     turn.state.offer = {"kind": "correct_which"}
     turn.mark("correction")

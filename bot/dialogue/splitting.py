@@ -5,6 +5,7 @@ part read by the model too, and the dialogue answers every question and keeps ev
 answer ("on est 18, et au fait c'est financé par qui ?"). A message without a
 question is never cut: "une association de 40 salariés et on est à Lyon" stays one.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,11 @@ from bot.program.quiz import prefill
 MAX_PARTS = 3
 _GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou|re)\b[\s,!.]*", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*(?:\?+|[,;]|\bet\b|\bpuis\b|\bmais\b|\bainsi que\b|\baussi\b)\s*", re.IGNORECASE)
-_ASKS = re.compile(r"\b(?:combien|comment|quand|qui|quel\w*|pourquoi|pk|où|cb|koi|quoi|est-ce|est ce|peut-on|faut-il"
-                   r"|y a-t-il|gratuit|payant)\b|\?", re.IGNORECASE)
+_ASKS = re.compile(
+    r"\b(?:combien|comment|quand|qui|quel\w*|pourquoi|pk|où|cb|koi|quoi|est-ce|est ce|peut-on|faut-il"
+    r"|y a-t-il|gratuit|payant)\b|\?",
+    re.IGNORECASE,
+)
 
 
 def question_parts(text: str) -> list[str]:
@@ -63,8 +67,13 @@ def _parts(text: str) -> list[str]:
     # A statement before a question is its own part only when it answers something ("on est 18, et … ?");
     # "le dossier de candidature, je l'envoie à qui ?" is one question about its opening words.
     first = parts[0]
-    if not (_ASKS.search(first) or is_question(first) or prefill(first) or re.search(r"\d", first)
-            or re.match(r"^\W*(?:oui|non|ouais|nan|si)\b", first, re.IGNORECASE)):
+    if not (
+        _ASKS.search(first)
+        or is_question(first)
+        or prefill(first)
+        or re.search(r"\d", first)
+        or re.match(r"^\W*(?:oui|non|ouais|nan|si)\b", first, re.IGNORECASE)
+    ):
         return []
     if "?" not in text and sum(bool(is_question(part)) for part in parts) < 2:
         return []  # "notre filiale, qui est une PME": a relative "qui", not a second question

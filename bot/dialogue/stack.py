@@ -1,9 +1,10 @@
 """The dialogue stack: starting a flow pauses the active one, and when a flow ends the paused one resumes."""
+
 from __future__ import annotations
 
-from bot.program import quiz
 from bot.dialogue import contact_flow, estimate_flow, quiz_flow
 from bot.dialogue.turn import Turn
+from bot.program import quiz
 
 FLOWS = {"quiz": quiz_flow, "estimate": estimate_flow, "contact": contact_flow}
 STOPPED = {"quiz": "utter_quiz_stopped", "estimate": "utter_funding_stopped", "contact": "utter_contact_stopped"}
@@ -74,8 +75,9 @@ def start_quiz(turn: Turn, text: str = "") -> None:
     ask_pending(turn)
 
 
-def start_estimate(turn: Turn, found: dict, change: str | None = None, fresh: bool = False,
-                   promised: bool = False) -> None:
+def start_estimate(
+    turn: Turn, found: dict, change: str | None = None, fresh: bool = False, promised: bool = False
+) -> None:
     """An estimate with what the request gives; `fresh` (a bare request after an estimate) starts a new one."""
     if change == "days":
         turn.clear("consultant_days")

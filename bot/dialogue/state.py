@@ -6,6 +6,7 @@ state only says where the conversation is: which flows are under way (a stack:
 the last one is active, the others paused), how many times the pending question
 failed, what choice was just offered, and what was said last.
 """
+
 from __future__ import annotations
 
 import hashlib

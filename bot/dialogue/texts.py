@@ -7,6 +7,7 @@ middle of the quiz comes without its own buttons), and checks that the same
 message never comes three times in a row, which needs the texts themselves.
 Template fields are written `{name}` as in Rasa's responses.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,8 +99,11 @@ def load_texts(path: Path | str = DOMAIN) -> Texts:
 
 def with_addresses(texts: Texts, help_email: str, applications_email: str) -> Texts:
     """The texts with the configured contacts in place of the page's addresses (HELP_EMAIL, APPLICATIONS_EMAIL)."""
-    swaps = {old: new for old, new in ((PAGE_HELP_EMAIL, help_email), (PAGE_APPLICATIONS_EMAIL, applications_email))
-             if old != new}
+    swaps = {
+        old: new
+        for old, new in ((PAGE_HELP_EMAIL, help_email), (PAGE_APPLICATIONS_EMAIL, applications_email))
+        if old != new
+    }
     if not swaps:
         return texts
 
@@ -109,11 +113,22 @@ def with_addresses(texts: Texts, help_email: str, applications_email: str) -> Te
             value = value.replace(old, new)
         return value
 
-    return Texts({name: [{**option, "text": swap(option.get("text") or ""),
-                          "buttons": [{**button, "title": swap(button["title"]), "payload": swap(button["payload"])}
-                                      for button in option.get("buttons") or ()]}
-                         for option in options]
-                  for name, options in texts.responses.items()})
+    return Texts(
+        {
+            name: [
+                {
+                    **option,
+                    "text": swap(option.get("text") or ""),
+                    "buttons": [
+                        {**button, "title": swap(button["title"]), "payload": swap(button["payload"])}
+                        for button in option.get("buttons") or ()
+                    ],
+                }
+                for option in options
+            ]
+            for name, options in texts.responses.items()
+        }
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
 """One turn of the dialogue under construction: the slots as they change, the state, the messages to send."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -29,8 +30,15 @@ class Outcome:
 class Turn:
     """Slots, state and replies of the turn; flows and patterns read and write through it."""
 
-    def __init__(self, reading: Reading, slots: Mapping[str, Any], state: State, texts: Texts,
-                 services: Services | None = None, now: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        reading: Reading,
+        slots: Mapping[str, Any],
+        state: State,
+        texts: Texts,
+        services: Services | None = None,
+        now: Callable[[], str] | None = None,
+    ) -> None:
         self.reading = reading
         self.slots = dict(slots)
         self.state = state
@@ -57,8 +65,9 @@ class Turn:
                 self.set(slot, None)
 
     # --- messages --------------------------------------------------------
-    def say(self, name: str, *, buttons: bool = True, extra_buttons=(), prefix: str | None = None,
-            **values: Any) -> None:
+    def say(
+        self, name: str, *, buttons: bool = True, extra_buttons=(), prefix: str | None = None, **values: Any
+    ) -> None:
         """Add the response `name`; `prefix` (another response) opens the same bubble ("Reprenons :")."""
         message = self.texts.render(name, **values)
         if prefix:
@@ -118,7 +127,7 @@ class Turn:
 
 
 def join(opening: str, text: str) -> str:
-    """"Reprenons le test :" + "Question 3 sur 8 — …" -> one sentence, lowercase after a colon."""
+    """ "Reprenons le test :" + "Question 3 sur 8 — …" -> one sentence, lowercase after a colon."""
     if opening.rstrip().endswith(":") and text[:1].isupper() and not text[1:2].isupper():
         text = text[0].lower() + text[1:]
     return f"{opening.rstrip()} {text}"

@@ -1,4 +1,5 @@
 """Quiz verdict: the program page's criteria applied to the visitor's answers, with a reason for each."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -8,7 +9,14 @@ from bot.program.french import format_number
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 CRITERIA = (
-    "structure", "headcount", "region", "submitter", "novelty", "working_life", "lasting_change", "stakeholders",
+    "structure",
+    "headcount",
+    "region",
+    "submitter",
+    "novelty",
+    "working_life",
+    "lasting_change",
+    "stakeholders",
 )
 HEADCOUNT_LIMIT = 250  # "des PME, des associations de moins de 250 salariés"
 PROJECT_CRITERIA = ("novelty", "working_life", "lasting_change", "stakeholders")
@@ -18,67 +26,105 @@ MESSAGES: Dict[str, str] = {
     "structure:pme": "Structure : PME, c'est bien un des publics du dispositif.",
     "structure:association": "Structure : association, c'est bien un des publics du dispositif.",
     "structure:collectif": "Structure : collectif d'entreprises, c'est bien un des publics du dispositif.",
-    "structure:grande_entreprise": "Structure : le dispositif s'adresse aux PME, aux associations de moins de "
-                                   "250 salariés et aux collectifs d'entreprises, pas aux grandes entreprises.",
-    "structure:public": "Structure : le dispositif s'adresse aux PME, aux associations de moins de 250 salariés "
-                        "et aux collectifs d'entreprises, pas aux structures publiques.",
-    "structure:independant": "Structure : le dispositif s'adresse aux PME, associations et collectifs d'entreprises, "
-                             "pour un projet qui améliore la qualité de vie au travail des salariés, "
-                             "pas à un indépendant seul.",
-    "structure:unknown": "Structure : à préciser, le dispositif s'adresse aux PME, aux associations de moins de "
-                         "250 salariés et aux collectifs d'entreprises.",
+    "structure:grande_entreprise": (
+        "Structure : le dispositif s'adresse aux PME, aux associations de moins de "
+        "250 salariés et aux collectifs d'entreprises, pas aux grandes entreprises."
+    ),
+    "structure:public": (
+        "Structure : le dispositif s'adresse aux PME, aux associations de moins de 250 salariés "
+        "et aux collectifs d'entreprises, pas aux structures publiques."
+    ),
+    "structure:independant": (
+        "Structure : le dispositif s'adresse aux PME, associations et collectifs d'entreprises, "
+        "pour un projet qui améliore la qualité de vie au travail des salariés, "
+        "pas à un indépendant seul."
+    ),
+    "structure:unknown": (
+        "Structure : à préciser, le dispositif s'adresse aux PME, aux associations de moins de "
+        "250 salariés et aux collectifs d'entreprises."
+    ),
     "headcount:ok": "Effectif : {count}, c'est bien moins de 250 salariés.",
-    "headcount:too_many": "Effectif : {count}, or le dispositif s'adresse aux PME et associations de moins de "
-                          "250 salariés.",
-    "headcount:zero": "Effectif sans salarié : à confirmer avec l'Aract, le projet doit améliorer la qualité de vie "
-                      "au travail des salariés.",
+    "headcount:too_many": (
+        "Effectif : {count}, or le dispositif s'adresse aux PME et associations de moins de 250 salariés."
+    ),
+    "headcount:zero": (
+        "Effectif sans salarié : à confirmer avec l'Aract, le projet doit améliorer la qualité de vie "
+        "au travail des salariés."
+    ),
     "headcount:collectif": "Effectif : sans objet pour un collectif, représenté par un porteur de projet.",
     "headcount:not_asked": "Effectif : sans objet, la structure n'est pas un des publics du dispositif.",
-    "headcount:unknown": "Effectif : à préciser, le dispositif s'adresse aux PME et associations de moins de "
-                         "250 salariés.",
+    "headcount:unknown": (
+        "Effectif : à préciser, le dispositif s'adresse aux PME et associations de moins de 250 salariés."
+    ),
     "region:in": "Territoire : {place}, en Auvergne-Rhône-Alpes, c'est bien le territoire du dispositif.",
     "region:in_no_place": "Territoire : Auvergne-Rhône-Alpes, c'est bien le territoire du dispositif.",
-    "region:out": "Territoire : {place}, hors Auvergne-Rhône-Alpes, or le dispositif est piloté par l'Aract "
-                  "Auvergne-Rhône-Alpes et financé par la Région Auvergne-Rhône-Alpes : à confirmer avec l'Aract.",
-    "region:out_no_place": "Territoire : hors Auvergne-Rhône-Alpes, or le dispositif est piloté par l'Aract "
-                           "Auvergne-Rhône-Alpes et financé par la Région Auvergne-Rhône-Alpes : à confirmer avec "
-                           "l'Aract.",
-    "region:unknown": "Territoire : à préciser, le dispositif est piloté par l'Aract Auvergne-Rhône-Alpes et "
-                      "financé par la Région Auvergne-Rhône-Alpes.",
+    "region:out": (
+        "Territoire : {place}, hors Auvergne-Rhône-Alpes, or le dispositif est piloté par l'Aract "
+        "Auvergne-Rhône-Alpes et financé par la Région Auvergne-Rhône-Alpes : à confirmer avec l'Aract."
+    ),
+    "region:out_no_place": (
+        "Territoire : hors Auvergne-Rhône-Alpes, or le dispositif est piloté par l'Aract "
+        "Auvergne-Rhône-Alpes et financé par la Région Auvergne-Rhône-Alpes : à confirmer avec "
+        "l'Aract."
+    ),
+    "region:unknown": (
+        "Territoire : à préciser, le dispositif est piloté par l'Aract Auvergne-Rhône-Alpes et "
+        "financé par la Région Auvergne-Rhône-Alpes."
+    ),
     "submitter:dirigeant": "Dossier : en tant que dirigeant, vous pouvez présenter le projet.",
-    "submitter:representant_salaries:yes": "Dossier : en tant que représentant des salariés, vous pouvez présenter "
-                                           "le projet, avec l'accord du dirigeant que vous avez.",
-    "submitter:representant_salaries:no": "Dossier : un représentant des salariés présente le projet avec l'accord "
-                                          "du dirigeant, qu'il vous faut obtenir.",
-    "submitter:representant_salaries:unknown": "Dossier : un représentant des salariés présente le projet avec "
-                                               "l'accord du dirigeant, à confirmer.",
-    "submitter:porteur_collectif:yes": "Dossier : en tant que représentant de l'organisation porteuse, vous pouvez "
-                                       "présenter le projet, avec l'accord des organisations concernées que vous "
-                                       "avez.",
-    "submitter:porteur_collectif:no": "Dossier : le représentant de l'organisation porteuse présente le projet avec "
-                                      "l'accord des organisations concernées, qu'il vous faut obtenir.",
-    "submitter:porteur_collectif:unknown": "Dossier : le représentant de l'organisation porteuse présente le projet "
-                                           "avec l'accord des organisations concernées, à confirmer.",
-    "submitter:salarie": "Dossier : à confirmer avec l'Aract : le dossier est présenté par un dirigeant, un "
-                         "représentant des salariés avec l'accord du dirigeant, ou le représentant de "
-                         "l'organisation porteuse.",
-    "submitter:benevole": "Dossier : à confirmer avec l'Aract : il est présenté par un dirigeant (pour une association, "
-                          "un membre de son bureau), un représentant des salariés avec l'accord du dirigeant, ou le "
-                          "représentant de l'organisation porteuse.",
-    "submitter:externe": "Dossier : il est présenté par un dirigeant, un représentant des salariés ou un "
-                         "représentant de l'organisation porteuse, pas par un intervenant extérieur.",
-    "submitter:unknown": "Dossier : à préciser, il est présenté par un dirigeant, un représentant des salariés "
-                         "(avec l'accord du dirigeant) ou un représentant de l'organisation porteuse (avec "
-                         "l'accord des organisations concernées).",
+    "submitter:representant_salaries:yes": (
+        "Dossier : en tant que représentant des salariés, vous pouvez présenter "
+        "le projet, avec l'accord du dirigeant que vous avez."
+    ),
+    "submitter:representant_salaries:no": (
+        "Dossier : un représentant des salariés présente le projet avec l'accord du dirigeant, qu'il vous faut obtenir."
+    ),
+    "submitter:representant_salaries:unknown": (
+        "Dossier : un représentant des salariés présente le projet avec l'accord du dirigeant, à confirmer."
+    ),
+    "submitter:porteur_collectif:yes": (
+        "Dossier : en tant que représentant de l'organisation porteuse, vous pouvez "
+        "présenter le projet, avec l'accord des organisations concernées que vous "
+        "avez."
+    ),
+    "submitter:porteur_collectif:no": (
+        "Dossier : le représentant de l'organisation porteuse présente le projet avec "
+        "l'accord des organisations concernées, qu'il vous faut obtenir."
+    ),
+    "submitter:porteur_collectif:unknown": (
+        "Dossier : le représentant de l'organisation porteuse présente le projet "
+        "avec l'accord des organisations concernées, à confirmer."
+    ),
+    "submitter:salarie": (
+        "Dossier : à confirmer avec l'Aract : le dossier est présenté par un dirigeant, un "
+        "représentant des salariés avec l'accord du dirigeant, ou le représentant de "
+        "l'organisation porteuse."
+    ),
+    "submitter:benevole": (
+        "Dossier : à confirmer avec l'Aract : il est présenté par un dirigeant (pour une association, "
+        "un membre de son bureau), un représentant des salariés avec l'accord du dirigeant, ou le "
+        "représentant de l'organisation porteuse."
+    ),
+    "submitter:externe": (
+        "Dossier : il est présenté par un dirigeant, un représentant des salariés ou un "
+        "représentant de l'organisation porteuse, pas par un intervenant extérieur."
+    ),
+    "submitter:unknown": (
+        "Dossier : à préciser, il est présenté par un dirigeant, un représentant des salariés "
+        "(avec l'accord du dirigeant) ou un représentant de l'organisation porteuse (avec "
+        "l'accord des organisations concernées)."
+    ),
     "project:yes": "Le projet doit {criterion} : c'est votre cas.",
     "project:no": "Le projet doit {criterion} : ce n'est pas encore le cas.",
     "project:unknown": "Le projet doit {criterion} : à préciser.",
     "criterion:novelty": "avoir une dimension novatrice pour l'entreprise et le territoire",
     "criterion:working_life": "améliorer la qualité de vie au travail des salariés",
-    "criterion:lasting_change": "modifier durablement les pratiques de l'entreprise (management, organisation du "
-                                "travail, dialogue social...)",
-    "criterion:stakeholders": "mobiliser l'ensemble des parties concernées (salariés, clients, fournisseurs, "
-                              "riverains usagers...)",
+    "criterion:lasting_change": (
+        "modifier durablement les pratiques de l'entreprise (management, organisation du travail, dialogue social...)"
+    ),
+    "criterion:stakeholders": (
+        "mobiliser l'ensemble des parties concernées (salariés, clients, fournisseurs, riverains usagers...)"
+    ),
 }
 ACCEPTED_STRUCTURES = ("pme", "association", "collectif")
 EXCLUDED_STRUCTURES = ("grande_entreprise", "public", "independant")
@@ -117,7 +163,7 @@ class Verdict:
     outcome: str
     reasons: Tuple[Reason, ...]
 
-    def to_dict(self, answers: QuizAnswers) -> dict:
+    def to_dict(self, answers: QuizAnswers) -> dict[str, object]:
         """The "eligibility" custom message of the design contract."""
         return {
             "verdict": self.outcome,

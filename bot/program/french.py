@@ -1,4 +1,5 @@
 """French free text in (numbers, headcounts, yes/no, structure, role), French formatting out."""
+
 from __future__ import annotations
 
 import math
@@ -7,6 +8,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Pattern, Sequence, Tuple, TypeVar
 
+# text2num ships neither stubs nor py.typed: the one function used gets a typed wrapper below.
 from text_to_num import alpha2digit
 
 T = TypeVar("T")
@@ -31,8 +33,16 @@ _NUMBER_RE = re.compile(NUMBER)
 
 # "une cinquantaine" and the other -aine forms: the round figure they stand for.
 _APPROXIMATIONS = {
-    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
-    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000,
+    "dizaine": 10,
+    "douzaine": 12,
+    "quinzaine": 15,
+    "vingtaine": 20,
+    "trentaine": 30,
+    "quarantaine": 40,
+    "cinquantaine": 50,
+    "soixantaine": 60,
+    "centaine": 100,
+    "millier": 1000,
 }
 _APPROX_RE = re.compile(
     r"(?:(?P<vague>quelques|plusieurs|des)\s+|(?P<count>\d+)\s+|(?:une?|la|l')\s*)?"
@@ -97,31 +107,51 @@ _ONE_PERSON_RE = re.compile(
 # "Je travaille seul" says independant only when no structure is named ("seul dirigeant d'une PME").
 _WORKING_ALONE_RE = re.compile(r"\bje (?:travaille|suis|bosse) (?:toute? )?seule?\b")
 _STRUCTURES: Sequence[Tuple[str, Pattern[str]]] = [
-    ("independant", re.compile(
-        r"\b(?:auto|micro)[- ]?entrepreneu(?:r|se)s?\b|\bmicro[- ]?entreprise\b|\bindependante?s?\b"
-        r"|\bfree[- ]?lance\b|\bprofession liberale\b|\bliberale?\b|\bentreprise individuelle\b"
-        r"|\ba mon compte\b")),
+    (
+        "independant",
+        re.compile(
+            r"\b(?:auto|micro)[- ]?entrepreneu(?:r|se)s?\b|\bmicro[- ]?entreprise\b|\bindependante?s?\b"
+            r"|\bfree[- ]?lance\b|\bprofession liberale\b|\bliberale?\b|\bentreprise individuelle\b"
+            r"|\ba mon compte\b"
+        ),
+    ),
     ("one_person_company", re.compile(r"\b(?:sasu|eurl)\b")),
-    ("grande_entreprise", re.compile(
-        r"\bgrandes? entreprises?\b|\bgrands? groupes?\b|\bmultinationales?\b|\beti\b"
-        r"|\bentreprise de taille intermediaire\b|\bgroupe international\b|\bfiliale d'un (?:grand )?groupe\b")),
-    ("public", re.compile(
-        r"\bcollectivites?(?: territoriales?| locales?)?\b|\bmairies?\b|\bcommunes?\b"
-        r"|\bcommunaute (?:de communes|d'agglomeration|urbaine)\b|\bmetropole\b|\bconseil (?:departemental|regional)\b"
-        r"|\bdepartement\b(?! (?:rh|ressources|commercial|informatique|marketing|technique|financier|achats"
-        r"|juridique|communication|production|qualite|r&d))"
-        r"|\betablissements? publics?\b|(?<!conseil d')\badministrations?\b|\bhopital\b|\bhopitaux\b|\bchu\b"
-        r"|\bservices? de l'etat\b|\bprefecture\b|\bministere\b|\bepci\b|\buniversites?\b|\bfonction publique\b"
-        r"|\bccas\b|\bsyndicat (?:intercommunal|mixte)\b")),
-    ("collectif", re.compile(
-        r"\bgroupements? d'employeurs\b|\bgroupement\b|\bge\b|\bpoles? de competitivite\b|\bpole territorial\b"
-        r"|\bptce\b|\bclusters?\b|\breseaux? d'(?:entreprises|acteurs|employeurs)\b|\bcollectifs?\b"
-        r"|\bacteurs? (?:de|du) territoire\b|\bacteurs? territoriaux\b|\bconsortium\b|\bgrappe d'entreprises\b")),
+    (
+        "grande_entreprise",
+        re.compile(
+            r"\bgrandes? entreprises?\b|\bgrands? groupes?\b|\bmultinationales?\b|\beti\b"
+            r"|\bentreprise de taille intermediaire\b|\bgroupe international\b|\bfiliale d'un (?:grand )?groupe\b"
+        ),
+    ),
+    (
+        "public",
+        re.compile(
+            r"\bcollectivites?(?: territoriales?| locales?)?\b|\bmairies?\b|\bcommunes?\b"
+            r"|\bcommunaute (?:de communes|d'agglomeration|urbaine)\b|\bmetropole\b|\bconseil (?:departemental|regional)\b"
+            r"|\bdepartement\b(?! (?:rh|ressources|commercial|informatique|marketing|technique|financier|achats"
+            r"|juridique|communication|production|qualite|r&d))"
+            r"|\betablissements? publics?\b|(?<!conseil d')\badministrations?\b|\bhopital\b|\bhopitaux\b|\bchu\b"
+            r"|\bservices? de l'etat\b|\bprefecture\b|\bministere\b|\bepci\b|\buniversites?\b|\bfonction publique\b"
+            r"|\bccas\b|\bsyndicat (?:intercommunal|mixte)\b"
+        ),
+    ),
+    (
+        "collectif",
+        re.compile(
+            r"\bgroupements? d'employeurs\b|\bgroupement\b|\bge\b|\bpoles? de competitivite\b|\bpole territorial\b"
+            r"|\bptce\b|\bclusters?\b|\breseaux? d'(?:entreprises|acteurs|employeurs)\b|\bcollectifs?\b"
+            r"|\bacteurs? (?:de|du) territoire\b|\bacteurs? territoriaux\b|\bconsortium\b|\bgrappe d'entreprises\b"
+        ),
+    ),
     ("association", re.compile(r"\bassos?\b|\bassoc\b|\bas+o[sc]+i?ati(?:ons?|f|ve)\b|\bloi (?:de )?1901\b")),
-    ("pme", re.compile(
-        r"\bpmes?\b|\btpes?\b|\bpmi\b|\bentreprises?\b|\bsocietes?\b|\bsarl\b|\bsas\b|\bsa\b|\bscop\b|\bscic\b"
-        r"|\bcooperatives?\b|\bstart[- ]?ups?\b|\bboites?\b|\bpetites? (?:et moyennes? )?entreprises?\b"
-        r"|\bpetite boite\b|\bentreprise d'insertion\b")),
+    (
+        "pme",
+        re.compile(
+            r"\bpmes?\b|\btpes?\b|\bpmi\b|\bentreprises?\b|\bsocietes?\b|\bsarl\b|\bsas\b|\bsa\b|\bscop\b|\bscic\b"
+            r"|\bcooperatives?\b|\bstart[- ]?ups?\b|\bboites?\b|\bpetites? (?:et moyennes? )?entreprises?\b"
+            r"|\bpetite boite\b|\bentreprise d'insertion\b"
+        ),
+    ),
 ]
 
 _COLLECTIVE_NOUN = (
@@ -131,44 +161,64 @@ _COLLECTIVE_NOUN = (
 _ROLES: Sequence[Tuple[str, Pattern[str]]] = [
     # The CSE is chaired by the employer: its president is the manager, not an employee representative.
     ("dirigeant", re.compile(r"\bpresidente? du cse\b")),
-    ("representant_salaries", re.compile(
-        r"\b(?:elue?s?|membre|secretaire|tresoriere?|representante?s?|delegue?e?s?)"
-        r"(?: (?:du|de la|des|d'|au|aux|les|a la))? ?(?:cse|comite social|personnel|salaries|syndica\w*)\b"
-        r"|\bcse\b|\brepresente (?:les|des) salaries\b|\bdp\b|\bsyndicaliste\b")),
-    ("porteur_collectif", re.compile(
-        r"\b(?:animat\w*|charge\w* de mission|coordinat\w*|represent\w*|porteu\w*|responsable|direct\w*"
-        r"|presidente?|delegue?e? generale?|manager|pilote)(?: [\w']+)?"
-        r" (?:du|de la|de l'|de notre|d'un|d'une|au|pour le|pour la|pour notre|pour un|pour une|dans le|le|la|notre)"
-        r" ?" + _COLLECTIVE_NOUN + r"\b"
-        r"|\bje (?:porte|coordonne|anime|pilote|represente) (?:le projet |la demarche |le dossier )?(?:pour|du|de|au nom du|au nom de)"
-        r" (?:le |la |l'|notre )?" + _COLLECTIVE_NOUN + r"\b")),
+    (
+        "representant_salaries",
+        re.compile(
+            r"\b(?:elue?s?|membre|secretaire|tresoriere?|representante?s?|delegue?e?s?)"
+            r"(?: (?:du|de la|des|d'|au|aux|les|a la))? ?(?:cse|comite social|personnel|salaries|syndica\w*)\b"
+            r"|\bcse\b|\brepresente (?:les|des) salaries\b|\bdp\b|\bsyndicaliste\b"
+        ),
+    ),
+    (
+        "porteur_collectif",
+        re.compile(
+            r"\b(?:animat\w*|charge\w* de mission|coordinat\w*|represent\w*|porteu\w*|responsable|direct\w*"
+            r"|presidente?|delegue?e? generale?|manager|pilote)(?: [\w']+)?"
+            r" (?:du|de la|de l'|de notre|d'un|d'une|au|pour le|pour la|pour notre|pour un|pour une|dans le|le|la|notre)"
+            r" ?" + _COLLECTIVE_NOUN + r"\b"
+            r"|\bje (?:porte|coordonne|anime|pilote|represente) (?:le projet |la demarche |le dossier )?(?:pour|du|de|au nom du|au nom de)"
+            r" (?:le |la |l'|notre )?" + _COLLECTIVE_NOUN + r"\b"
+        ),
+    ),
 ]
 _PERSONAL_ROLES: Sequence[Tuple[str, Pattern[str]]] = [
-    ("externe", re.compile(
-        r"\bconsultante?s?\b|\bprestataires?\b|\bcabinet\b|\betudiante?s?\b|\bexpert[- ]comptable\b|\bcoach\b"
-        r"|\bexterieure?\b|\bexterne\b")),
-    ("salarie", re.compile(
-        r"\bdirect(?:eur|rice)\s+(?:des?\s+|du\s+|de\s+la\s+|d')?(?:ressources humaines|rh|financier|financiere"
-        r"|administrati\w+|commercial\w*|technique|adjointe?|production|usine|operations|marketing|informatique"
-        r"|site|agence|qualite|communication|projets?|pole|service|ventes|achats|juridique|logistique"
-        r"|industriel\w*|export|rse)\b"
-        r"|\bdrh\b|\brh\b|\bdaf\b|\bdsi\b|\bresponsables?\b|\bmanager\b"
-        r"|\bchef(?:fe)? (?:de projet|d'equipe|de service)\b"
-        r"|\bcharge\w* (?:de|des|d')\s*\w+|\bassistante?\b|\bcomptable\b"
-        # "salariés" counts the staff ("PME de 46 salariés, je suis la gérante"): only the visitor's own status is a role
-        r"|(?:\b(?:je suis|suis|j'suis|chui|en tant que|comme|simple|un|une)\s+(?:simple\s+)?|^\W*)"
-        r"(?:salariee?|employee?|collaborat(?:eur|rice))\b"
-        r"|\bcadre\b|\btechnicien\w*\b|\bouvri\w+\b|\bsecretaire\b|\bcoordinat\w+\b"
-        r"|\banimat\w+\b|\bagent\b|\bje travaille (?:dans|pour|chez|a)\b")),
-    ("dirigeant", re.compile(
-        r"\bco-?gerante?s?\b|\bgerante?s?\b|\bdirect(?:eur|rice) generale?\b|\bdirect(?:eur|rice)s?\b|\bdg\b|\bpdg\b"
-        r"|\bpresidente?\b|\bprez\b|\bpatron(?:ne)?\b|\bco-?fondat(?:eur|rice)\b|\bfondat(?:eur|rice)\b"
-        r"|\bchef(?:fe)? d'entreprise\b|\bdirigeante?s?\b|\bje (?:la |le |l')?(?:dirige|preside|gere)\b|\bproprietaire\b"
-        r"|\bresponsable de (?:la structure|l'entreprise|l'association|la societe|la boite)\b"
-        # An association is run by its board: its treasurer, secretary or members are its (volunteer) managers.
-        r"|\btresori(?:er|ere)s?\b|\bsecretaire (?:generale? )?(?:de l'association|de l'asso|du bureau|benevole)\b"
-        r"|\bmembre du (?:bureau|ca|conseil d'administration)\b|\badministrat(?:eur|rice)s? (?:de l'association|benevole)"
-        r"|\bau (?:bureau|ca|conseil d'administration)\b")),
+    (
+        "externe",
+        re.compile(
+            r"\bconsultante?s?\b|\bprestataires?\b|\bcabinet\b|\betudiante?s?\b|\bexpert[- ]comptable\b|\bcoach\b"
+            r"|\bexterieure?\b|\bexterne\b"
+        ),
+    ),
+    (
+        "salarie",
+        re.compile(
+            r"\bdirect(?:eur|rice)\s+(?:des?\s+|du\s+|de\s+la\s+|d')?(?:ressources humaines|rh|financier|financiere"
+            r"|administrati\w+|commercial\w*|technique|adjointe?|production|usine|operations|marketing|informatique"
+            r"|site|agence|qualite|communication|projets?|pole|service|ventes|achats|juridique|logistique"
+            r"|industriel\w*|export|rse)\b"
+            r"|\bdrh\b|\brh\b|\bdaf\b|\bdsi\b|\bresponsables?\b|\bmanager\b"
+            r"|\bchef(?:fe)? (?:de projet|d'equipe|de service)\b"
+            r"|\bcharge\w* (?:de|des|d')\s*\w+|\bassistante?\b|\bcomptable\b"
+            # "salariés" counts the staff ("PME de 46 salariés, je suis la gérante"): only the visitor's own status is a role
+            r"|(?:\b(?:je suis|suis|j'suis|chui|en tant que|comme|simple|un|une)\s+(?:simple\s+)?|^\W*)"
+            r"(?:salariee?|employee?|collaborat(?:eur|rice))\b"
+            r"|\bcadre\b|\btechnicien\w*\b|\bouvri\w+\b|\bsecretaire\b|\bcoordinat\w+\b"
+            r"|\banimat\w+\b|\bagent\b|\bje travaille (?:dans|pour|chez|a)\b"
+        ),
+    ),
+    (
+        "dirigeant",
+        re.compile(
+            r"\bco-?gerante?s?\b|\bgerante?s?\b|\bdirect(?:eur|rice) generale?\b|\bdirect(?:eur|rice)s?\b|\bdg\b|\bpdg\b"
+            r"|\bpresidente?\b|\bprez\b|\bpatron(?:ne)?\b|\bco-?fondat(?:eur|rice)\b|\bfondat(?:eur|rice)\b"
+            r"|\bchef(?:fe)? d'entreprise\b|\bdirigeante?s?\b|\bje (?:la |le |l')?(?:dirige|preside|gere)\b|\bproprietaire\b"
+            r"|\bresponsable de (?:la structure|l'entreprise|l'association|la societe|la boite)\b"
+            # An association is run by its board: its treasurer, secretary or members are its (volunteer) managers.
+            r"|\btresori(?:er|ere)s?\b|\bsecretaire (?:generale? )?(?:de l'association|de l'asso|du bureau|benevole)\b"
+            r"|\bmembre du (?:bureau|ca|conseil d'administration)\b|\badministrat(?:eur|rice)s? (?:de l'association|benevole)"
+            r"|\bau (?:bureau|ca|conseil d'administration)\b"
+        ),
+    ),
 ]
 # A volunteer who is none of the above (themself, not "nos 15 bénévoles"): the Aract says if they may present the file.
 _VOLUNTEER = re.compile(r"\b(?:je suis|suis|en tant que|comme|simple|un|une) (?:simple )?benevole\b|^\W*benevole\W*$")
@@ -176,13 +226,47 @@ _VOLUNTEER = re.compile(r"\b(?:je suis|suis|en tant que|comme|simple|un|une) (?:
 
 # Chat spellings with one reading only, written out so that every reader understands them ("ns sommes 12").
 _SMS = {
-    "ns": "nous", "vs": "vous", "pr": "pour", "ds": "dans", "bcp": "beaucoup", "vrmt": "vraiment", "vrm": "vraiment",
-    "nn": "non", "chui": "je suis", "chuis": "je suis", "jsuis": "je suis", "tt": "tout", "tte": "toute",
-    "qqn": "quelqu'un", "pk": "pourquoi", "pq": "pourquoi", "cb": "combien", "koi": "quoi", "dc": "donc",
-    "auj": "aujourd'hui", "ouep": "ouais", "ouaip": "ouais", "oue": "ouais", "wi": "oui", "mrc": "merci",
-    "mci": "merci", "slt": "salut", "bjr": "bonjour", "svp": "s'il vous plait", "stp": "s'il te plait",
-    "qd": "quand", "tjrs": "toujours", "jvais": "je vais", "jveux": "je veux", "jpeux": "je peux",
-    "jsais": "je sais", "chai": "je sais", "sal": "salaries", "slr": "salaries", "ui": "oui", "biensur": "bien sur",
+    "ns": "nous",
+    "vs": "vous",
+    "pr": "pour",
+    "ds": "dans",
+    "bcp": "beaucoup",
+    "vrmt": "vraiment",
+    "vrm": "vraiment",
+    "nn": "non",
+    "chui": "je suis",
+    "chuis": "je suis",
+    "jsuis": "je suis",
+    "tt": "tout",
+    "tte": "toute",
+    "qqn": "quelqu'un",
+    "pk": "pourquoi",
+    "pq": "pourquoi",
+    "cb": "combien",
+    "koi": "quoi",
+    "dc": "donc",
+    "auj": "aujourd'hui",
+    "ouep": "ouais",
+    "ouaip": "ouais",
+    "oue": "ouais",
+    "wi": "oui",
+    "mrc": "merci",
+    "mci": "merci",
+    "slt": "salut",
+    "bjr": "bonjour",
+    "svp": "s'il vous plait",
+    "stp": "s'il te plait",
+    "qd": "quand",
+    "tjrs": "toujours",
+    "jvais": "je vais",
+    "jveux": "je veux",
+    "jpeux": "je peux",
+    "jsais": "je sais",
+    "chai": "je sais",
+    "sal": "salaries",
+    "slr": "salaries",
+    "ui": "oui",
+    "biensur": "bien sur",
 }
 _SMS_RE = re.compile(r"\b(?:" + "|".join(sorted(_SMS, key=len, reverse=True)) + r")\b")
 
@@ -216,13 +300,19 @@ def _find_first(text: str, table: Iterable[Tuple[T, Pattern[str]]]) -> T | None:
 
 def digitize(text: str) -> str:
     """Normalized text with number words, "une cinquantaine" and "zéro" written as digits ("un" left)."""
-    # threshold=2: text2num converts "deux" but leaves the article "un"/"une".
-    text = alpha2digit(normalize(text), "fr", threshold=2)
+    text = _words_to_digits(normalize(text))
     text = _APPROX_RE.sub(_approximation, text)
     return re.sub(r"\bzero\b", "0", text)
 
 
-def _approximation(match: re.Match) -> str:
+def _words_to_digits(text: str) -> str:
+    """text2num's alpha2digit for French, typed so that its untyped result stays a str here."""
+    # threshold=2: text2num converts "deux" but leaves the article "un"/"une".
+    converted: str = alpha2digit(text, "fr", threshold=2)
+    return converted
+
+
+def _approximation(match: re.Match[str]) -> str:
     if match.group("vague"):
         return match.group(0)  # "quelques dizaines": too vague to give a figure
     base = _APPROXIMATIONS[match.group("word")]
@@ -230,7 +320,7 @@ def _approximation(match: re.Match) -> str:
     return str(count * base)
 
 
-def number_value(match: re.Match, prefix: str = "") -> Decimal:
+def number_value(match: re.Match[str], prefix: str = "") -> Decimal:
     """Decimal value of a match of NUMBER (groups may carry a prefix, e.g. "a_")."""
     value = Decimal(match.group(prefix + "int").replace(" ", ""))
     if match.group(prefix + "frac"):
@@ -283,7 +373,8 @@ _BARE_NUMBER = r"(?<![\w.,-])\d+(?:[ .,]\d+)*"
 _STAFF_COUNT = re.compile(
     _BARE_NUMBER + r"\s+(?:[a-z'-]+\s+){0,2}?(?:salarie|personne|employe|etp|collaborat|agent|permanent|equivalent)"
     r"|\b(?:on est|nous sommes|on compte|nous comptons|effectif (?:de|d'environ|:)?|equipe de)\s+"
-    r"(?:environ |a peu pres |pres de |plus de |moins de )?" + _BARE_NUMBER)
+    r"(?:environ |a peu pres |pres de |plus de |moins de )?" + _BARE_NUMBER
+)
 
 
 def parse_staff_count(text: str) -> int | None:
@@ -294,7 +385,7 @@ def parse_staff_count(text: str) -> int | None:
     if match is None:
         return None
     start = max(0, match.start() - 20)
-    window = digits[start:match.end()]
+    window = digits[start : match.end()]
     return parse_headcount(re.sub(r"^\S*\s", "", window) if start else window)
 
 
@@ -312,19 +403,23 @@ def _shift_before(prefix: str) -> int:
 
 # The answer a sentence opens or concludes with decides: "oui, jamais fait dans notre secteur",
 # "on n'a jamais rien tenté de ce genre, donc oui c'est nouveau".
-_LEADING = re.compile(r"^\W*(?:(?P<yes>oui+|ouais|ouai|yes|bien sur|tout a fait|absolument|evidemment)"
-                      r"|(?P<no>non|nan|nope))\b(?!\s*(?:pas|plus|que non|que oui|non|oui|et non|et oui|ou non|ou pas)\b)")
+_LEADING = re.compile(
+    r"^\W*(?:(?P<yes>oui+|ouais|ouai|yes|bien sur|tout a fait|absolument|evidemment)"
+    r"|(?P<no>non|nan|nope))\b(?!\s*(?:pas|plus|que non|que oui|non|oui|et non|et oui|ou non|ou pas)\b)"
+)
 _CONCLUDING = re.compile(r"\b(?:donc|bref|alors|au final|en somme|finalement)\s*,?\s*(?:(?P<yes>oui)|(?P<no>non))\b")
 
 
 # An opening that answers nothing when more follows: "D'accord. Alors testons : PME de 85 salariés…" (an
 # acknowledgment), "bof, pas vraiment" (the rest decides).
-_OPENING_WORD = re.compile(r"^\W*(?:(?:d'accord|ok|okay|bon|tres bien|entendu)\s*[.!;:]\s*(?=(?:\S+\s+){3}\S)"
-                           r"|bof\b\W*(?=\w))")
+_OPENING_WORD = re.compile(
+    r"^\W*(?:(?:d'accord|ok|okay|bon|tres bien|entendu)\s*[.!;:]\s*(?=(?:\S+\s+){3}\S)"
+    r"|bof\b\W*(?=\w))"
+)
 
 
 def parse_yes_no(text: str) -> str | None:
-    """"yes", "no" or "unknown" from a French answer; None when it is not understood."""
+    """ "yes", "no" or "unknown" from a French answer; None when it is not understood."""
     normalized = _OPENING_WORD.sub("", digitize(text))
     decided = _CONCLUDING.search(normalized) or _LEADING.search(normalized)
     if decided:
@@ -352,8 +447,11 @@ def parse_structure_type(text: str) -> str | None:
     found = _find_first(normalized, _STRUCTURES)
     if found == "pme" and _GENERIC_COMPANY.fullmatch(_find_match(normalized, "pme") or ""):
         # "mon entreprise est une multinationale": a generic word first, the kind of structure after it
-        specific = [label for label, pattern in _STRUCTURES if label not in ("pme", "one_person_company")
-                    and pattern.search(normalized)]
+        specific = [
+            label
+            for label, pattern in _STRUCTURES
+            if label not in ("pme", "one_person_company") and pattern.search(normalized)
+        ]
         found = specific[0] if specific else found
     if found is None and _WORKING_ALONE_RE.search(normalized):
         return "independant"
@@ -364,8 +462,10 @@ def parse_structure_type(text: str) -> str | None:
 
 
 # "Directeur de site, c'est moi le dirigeant ici": a plain claim of running the structure wins over a job title.
-_CLAIMS_MANAGER = re.compile(r"\b(?:c'est moi (?:le|la|qui)|je suis (?:le|la|moi-meme le|moi-meme la)) ?"
-                             r"(?:dirigeante?|patron(?:ne)?|gerante?|responsable de la structure|dirige)\b")
+_CLAIMS_MANAGER = re.compile(
+    r"\b(?:c'est moi (?:le|la|qui)|je suis (?:le|la|moi-meme le|moi-meme la)) ?"
+    r"(?:dirigeante?|patron(?:ne)?|gerante?|responsable de la structure|dirige)\b"
+)
 
 
 def parse_role(text: str) -> str | None:
@@ -408,6 +508,6 @@ def _decimal(n: Decimal | int | float | str) -> Decimal:
 def _french(value: Decimal) -> str:
     whole, _, fraction = format(value + 0, "f").partition(".")  # "+ 0" turns -0 into 0
     digits = whole.lstrip("-")
-    groups = [digits[max(0, end - 3):end] for end in range(len(digits), 0, -3)]
+    groups = [digits[max(0, end - 3) : end] for end in range(len(digits), 0, -3)]
     sign = "-" if whole.startswith("-") else ""
     return sign + NARROW_NBSP.join(reversed(groups)) + ("," + fraction if fraction else "")

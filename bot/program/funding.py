@@ -1,4 +1,5 @@
 """Funding split of an appui-conseil: 80 % by the program, 20 % by the structure, capped (euros HT)."""
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,22 @@ DAY_RATE_CEILING_EUR = Decimal("1000")  # implied by the caps: 20 % of 5 days ×
 FUNDED_SHARE = Decimal("0.80")  # "Le dispositif assure le financement de 80% de l'intervention du consultant"
 CENT = Decimal("0.01")
 
+# A number of days or a day rate as callers hold it: slot values arrive as numbers or as text.
+Quantity = Decimal | int | float | str
+
 # Everything the visitor reads when an estimate cannot be made, facts as on the program page.
 ERROR_MESSAGES: Dict[str, str] = {
-    "unknown_support": "Choisissez l'appui court (jusqu'à 5 jours, pour mieux définir le projet) ou l'appui long "
-                       "(jusqu'à 15 jours sur 18 mois, pour le mettre en œuvre).",
+    "unknown_support": (
+        "Choisissez l'appui court (jusqu'à 5 jours, pour mieux définir le projet) ou l'appui long "
+        "(jusqu'à 15 jours sur 18 mois, pour le mettre en œuvre)."
+    ),
     "days_not_a_number": "Indiquez le nombre de jours de l'appui-conseil, par exemple 3 jours.",
-    "days_not_whole": "L'appui-conseil se compte en jours entiers : indiquez {choices} jours plutôt que "
-                      "{days} jours.",
+    "days_not_whole": "L'appui-conseil se compte en jours entiers : indiquez {choices} jours plutôt que {days} jours.",
     "days_too_few": "L'appui-conseil dure au moins 1 jour : indiquez un nombre de jours entre 1 et {max_days}.",
-    "days_over_limit:court": "L'appui court va jusqu'à 5 jours : {days} jours dépassent cette limite. Pour un projet "
-                             "plus long, l'appui long va jusqu'à 15 jours sur 18 mois.",
+    "days_over_limit:court": (
+        "L'appui court va jusqu'à 5 jours : {days} jours dépassent cette limite. Pour un projet "
+        "plus long, l'appui long va jusqu'à 15 jours sur 18 mois."
+    ),
     "days_over_limit:long": "L'appui long va jusqu'à 15 jours sur 18 mois : {days} jours dépassent cette limite.",
     "rate_not_a_number": "Indiquez le tarif journalier du consultant en euros HT, par exemple 900 € par jour.",
     "rate_not_positive": "Le tarif journalier du consultant doit être un montant positif en euros HT.",
@@ -63,10 +70,10 @@ class FundingSplit:
     requested_rate_eur: Decimal | None = None
     excess_eur: Decimal = Decimal(0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str | int | float]:
         """The "funding" custom message of the design contract (JSON-friendly numbers); `excess_eur` only when
         the rate is above the ceiling."""
-        result = {
+        result: dict[str, str | int | float] = {
             "support": self.support,
             "days": self.days,
             "day_rate_eur": _json_number(self.day_rate_eur),
@@ -79,7 +86,7 @@ class FundingSplit:
         return result
 
 
-def compute_split(support: str, days, day_rate=None) -> FundingSplit:
+def compute_split(support: str, days: Quantity, day_rate: Quantity | None = None) -> FundingSplit:
     """Split the consultant's cost: the program funds 80 %, the structure pays 20 %, at most the cap of the support."""
     if support not in SUPPORT_MAX_DAYS:
         raise FundingError("unknown_support", ERROR_MESSAGES["unknown_support"])
@@ -90,13 +97,20 @@ def compute_split(support: str, days, day_rate=None) -> FundingSplit:
     company_share = (covered * (1 - FUNDED_SHARE)).quantize(CENT, rounding=ROUND_HALF_UP)
     company = min(company_share, COMPANY_CAP_EUR[support])  # "Le coût maximum pour l'entreprise"
     return FundingSplit(
-        support=support, days=whole_days, day_rate_eur=rate, total_eur=total,
-        funded_eur=covered - company, company_eur=company,
-        rate_assumed=assumed, rate_capped=capped, requested_rate_eur=requested, excess_eur=total - covered,
+        support=support,
+        days=whole_days,
+        day_rate_eur=rate,
+        total_eur=total,
+        funded_eur=covered - company,
+        company_eur=company,
+        rate_assumed=assumed,
+        rate_capped=capped,
+        requested_rate_eur=requested,
+        excess_eur=total - covered,
     )
 
 
-def _checked_days(support: str, days) -> int:
+def _checked_days(support: str, days: Quantity) -> int:
     value = _to_decimal(days, "days_not_a_number")
     max_days = SUPPORT_MAX_DAYS[support]
     if value < 1:
@@ -113,7 +127,7 @@ def _checked_days(support: str, days) -> int:
     return int(value)
 
 
-def _checked_rate(day_rate) -> tuple[Decimal, bool, bool, Decimal | None]:
+def _checked_rate(day_rate: Quantity | None) -> tuple[Decimal, bool, bool, Decimal | None]:
     if day_rate is None:  # no rate given: the ceiling implied by the caps
         return DAY_RATE_CEILING_EUR, True, False, None
     rate = _to_decimal(day_rate, "rate_not_a_number")
@@ -123,7 +137,7 @@ def _checked_rate(day_rate) -> tuple[Decimal, bool, bool, Decimal | None]:
     return rate, False, rate > DAY_RATE_CEILING_EUR, rate
 
 
-def _to_decimal(value, code: str) -> Decimal:
+def _to_decimal(value: Quantity | None, code: str) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise FundingError(code, ERROR_MESSAGES[code])
     try:
@@ -142,17 +156,23 @@ def _json_number(amount: Decimal) -> int | float:
 
 
 _SHORT_RE = re.compile(r"\bcourte?s?\b|\bdefini\w*\b|\bdefinition\b|\bcadrer\b|\bcadrage\b")
-_LONG_RE = re.compile(r"\blongs?\b|\blongues?\b|\bmise en (?:oeuvre|place)\b|\bmettre en (?:oeuvre|place)\b"
-                      r"|\bimplementation\b|\bdeploi\w*\b|\bdeployer\b")
+_LONG_RE = re.compile(
+    r"\blongs?\b|\blongues?\b|\bmise en (?:oeuvre|place)\b|\bmettre en (?:oeuvre|place)\b"
+    r"|\bimplementation\b|\bdeploi\w*\b|\bdeployer\b"
+)
 
 
-_NEGATED_SUPPORT = re.compile(r"\b(?:pas|plutot que|au lieu d'|au lieu de|au lieu du|et non|non pas)\s+(?:un |une |l'|le |la |d'|de |du )?"
-                              r"(?:(?:appui|accompagnement|format)(?:[ -]conseil)? )?(?:courte?|longu?e?)\b")
+_NEGATED_SUPPORT = re.compile(
+    r"\b(?:pas|plutot que|au lieu d'|au lieu de|au lieu du|et non|non pas)\s+(?:un |une |l'|le |la |d'|de |du )?"
+    r"(?:(?:appui|accompagnement|format)(?:[ -]conseil)? )?(?:courte?|longu?e?)\b"
+)
 
 
 def parse_support(text: str) -> str | None:
-    """"court" or "long" from "appui court", "l'accompagnement long", "définir le projet", "mise en œuvre"."""
-    normalized = re.sub(r"\bdeja (?:bien )?defini\w*", " ", normalize(text))  # "le projet qu'on a déjà défini": now the long
+    """ "court" or "long" from "appui court", "l'accompagnement long", "définir le projet", "mise en œuvre"."""
+    normalized = re.sub(
+        r"\bdeja (?:bien )?defini\w*", " ", normalize(text)
+    )  # "le projet qu'on a déjà défini": now the long
     normalized = _NEGATED_SUPPORT.sub(" ", normalized)  # "un appui long, pas un court": the one not negated
     short, long = bool(_SHORT_RE.search(normalized)), bool(_LONG_RE.search(normalized))
     if short == long:  # neither, or both ("court ou long ?"): ask again

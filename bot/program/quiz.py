@@ -4,15 +4,22 @@ Slot values are normalised strings ("pme", "yes", "unknown"…) or a headcount
 integer; `UNKNOWN` records a visitor who does not know, which the verdict
 reads as "à confirmer".
 """
+
 from __future__ import annotations
 
 import re
 from typing import Any, Callable, Mapping
 
-from bot.program.eligibility import (EXCLUDED_STRUCTURES, HEADCOUNT_LIMIT, QuizAnswers, needs_agreement,
-                                     needs_headcount)
-from bot.program.french import (fold, normalize, parse_headcount, parse_role, parse_staff_count, parse_structure_type,
-                         parse_yes_no)
+from bot.program.eligibility import EXCLUDED_STRUCTURES, HEADCOUNT_LIMIT, QuizAnswers, needs_agreement, needs_headcount
+from bot.program.french import (
+    fold,
+    normalize,
+    parse_headcount,
+    parse_role,
+    parse_staff_count,
+    parse_structure_type,
+    parse_yes_no,
+)
 from bot.program.places import parse_place
 
 UNKNOWN = "unknown"
@@ -65,7 +72,9 @@ SUMMARY_LABELS = {
 
 # "Je ne sais pas" to a question that is not yes/no: only an explicit don't-know counts
 # ("bof" or "peut-être" say nothing about a headcount or a place).
-_DONT_KNOW = re.compile(r"\b(je ne sais pas|je sais pas|sais pas|sait pas|jsp|aucune idee|ne sais plus|pas sur|inconnu|je ne connais pas)\b")
+_DONT_KNOW = re.compile(
+    r"\b(je ne sais pas|je sais pas|sais pas|sait pas|jsp|aucune idee|ne sais plus|pas sur|inconnu|je ne connais pas)\b"
+)
 
 
 def _is_unknown(text: str) -> bool:
@@ -73,8 +82,12 @@ def _is_unknown(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_DONT_KNOW.search(normalize(text)))
 
 
-def _read_choice(parser: Callable[[str], Any], allowed: tuple) -> Callable[[Any], dict | None]:
-    def read(value: Any) -> dict | None:
+# An understood answer: {"value": …}, and for a place whether it is in the region ("in_region").
+Answer = dict[str, str | int | bool | None]
+
+
+def _read_choice(parser: Callable[[str], str | None], allowed: tuple[str, ...]) -> Callable[[Any], Answer | None]:
+    def read(value: Any) -> Answer | None:
         text = str(value)
         if text in allowed or text == UNKNOWN:
             return {"value": text}
@@ -86,7 +99,7 @@ def _read_choice(parser: Callable[[str], Any], allowed: tuple) -> Callable[[Any]
     return read
 
 
-def _read_headcount(value: Any) -> dict | None:
+def _read_headcount(value: Any) -> Answer | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"value": int(value)} if value >= 0 else None
     text = str(value)
@@ -96,7 +109,7 @@ def _read_headcount(value: Any) -> dict | None:
     return {"value": headcount} if headcount is not None and headcount >= 0 else None
 
 
-def _read_place(value: Any) -> dict | None:
+def _read_place(value: Any) -> Answer | None:
     text = str(value)
     if text == UNKNOWN or _is_unknown(text):
         return {"value": UNKNOWN, "in_region": None}
@@ -106,7 +119,7 @@ def _read_place(value: Any) -> dict | None:
     return {"value": place.label, "in_region": place.in_region}
 
 
-def _read_yes_no(value: Any) -> dict | None:
+def _read_yes_no(value: Any) -> Answer | None:
     text = str(value)
     if text in ANSWER_LABELS:
         return {"value": text}
@@ -114,7 +127,7 @@ def _read_yes_no(value: Any) -> dict | None:
     return {"value": answer} if answer else None
 
 
-READERS: dict[str, Callable[[Any], dict | None]] = {
+READERS: dict[str, Callable[[Any], Answer | None]] = {
     "structure_type": _read_choice(parse_structure_type, STRUCTURE_VALUES),
     "headcount": _read_headcount,
     "place": _read_place,
@@ -123,7 +136,7 @@ READERS: dict[str, Callable[[Any], dict | None]] = {
 }
 
 
-def read_answer(question: str, value: Any, structure_type: str | None = None) -> dict | None:
+def read_answer(question: str, value: Any, structure_type: str | None = None) -> Answer | None:
     """Understand an answer to one question: {"value": …, maybe "in_region"} or None.
 
     `structure_type`: the structure answered earlier ("je porte le dossier" holds a collective's project)."""
@@ -161,7 +174,11 @@ def _decided_early(slots: Mapping[str, Any]) -> bool:
     if slots.get("structure_type") in EXCLUDED_STRUCTURES:
         return True
     headcount = slots.get("headcount")
-    return isinstance(headcount, (int, float)) and needs_headcount(slots.get("structure_type")) and headcount >= HEADCOUNT_LIMIT
+    return (
+        isinstance(headcount, (int, float))
+        and needs_headcount(slots.get("structure_type"))
+        and headcount >= HEADCOUNT_LIMIT
+    )
 
 
 def required_questions(slots: Mapping[str, Any]) -> list[str]:
@@ -254,13 +271,17 @@ def prefill(text: str, known_structure: str | None = None) -> dict[str, Any]:
     return facts
 
 
-_AGREEMENT_GIVEN = re.compile(r"\b(?:avec (?:l'|leur |son |tout leur |le plein )?accord|(?:a|ont) donne (?:son|leur) accord"
-                              r"|(?:est|sont) (?:tous |toutes )?d'accord|accord de tous|(?:m'ont|m'a) mandate\w*"
-                              r"|mandate\w* par)\b")
+_AGREEMENT_GIVEN = re.compile(
+    r"\b(?:avec (?:l'|leur |son |tout leur |le plein )?accord|(?:a|ont) donne (?:son|leur) accord"
+    r"|(?:est|sont) (?:tous |toutes )?d'accord|accord de tous|(?:m'ont|m'a) mandate\w*"
+    r"|mandate\w* par)\b"
+)
 # Carrying the project for a collective's members: the collective's holder, whatever the job title.
-_CARRIES_PROJECT = re.compile(r"\bport\w* (?:le |un |ce |notre |la |cette )?(?:projet|dossier|demarche|candidature)\b"
-                              r"|\bporteu(?:r|se)\b|\bpour (?:les|nos|ses|leurs|tous les) (?:membres|adherents|entreprises)\b"
-                              r"|\bau nom (?:des|du|de)\b|\bcharge\w* de mission\b|\bcoordinat\w+\b|\banimat\w+\b")
+_CARRIES_PROJECT = re.compile(
+    r"\bport\w* (?:le |un |ce |notre |la |cette )?(?:projet|dossier|demarche|candidature)\b"
+    r"|\bporteu(?:r|se)\b|\bpour (?:les|nos|ses|leurs|tous les) (?:membres|adherents|entreprises)\b"
+    r"|\bau nom (?:des|du|de)\b|\bcharge\w* de mission\b|\bcoordinat\w+\b|\banimat\w+\b"
+)
 
 
 # A message answering several yes/no questions at once: its clauses, each naming a criterion (_CRITERIA_WORDS, below).
@@ -268,12 +289,15 @@ _CLAUSE_BREAK = re.compile(r"[,;.!?]|\bet\b|\bmais\b")
 
 
 def criteria_answers(text: str) -> dict[str, str]:
-    """"Oui pour la nouveauté, et oui aussi pour la qualité de vie": each criterion a clause names, with its answer."""
+    """ "Oui pour la nouveauté, et oui aussi pour la qualité de vie": each criterion a clause names, with its answer."""
     found: dict[str, str] = {}
     last = None  # "oui pour la nouveauté et la qualité de vie": the second clause shares the first one's answer
     for clause in _CLAUSE_BREAK.split(normalize(text)):
-        named = [criterion for criterion, pattern in _CRITERIA_WORDS.items()
-                 if criterion != "agreement" and pattern.search(clause)]
+        named = [
+            criterion
+            for criterion, pattern in _CRITERIA_WORDS.items()
+            if criterion != "agreement" and pattern.search(clause)
+        ]
         answer = parse_yes_no(clause) or ("no" if re.match(r"^\W*(?:aussi )?pas\b", clause) else None)
         negated = re.search(r"\b(?:pas|ne|n'|sans|jamais|moins)\b", clause)
         if not answer and negated:
@@ -287,19 +311,26 @@ def criteria_answers(text: str) -> dict[str, str]:
 def read_role(text: str, structure_type: str | None = None) -> str | None:
     """The visitor's role; in a collective, whoever carries the project for its members is its holder."""
     role = parse_role(text)
-    if structure_type == "collectif" and role not in ("dirigeant", "representant_salaries", "porteur_collectif") \
-            and _CARRIES_PROJECT.search(normalize(text)):
+    if (
+        structure_type == "collectif"
+        and role not in ("dirigeant", "representant_salaries", "porteur_collectif")
+        and _CARRIES_PROJECT.search(normalize(text))
+    ):
         return "porteur_collectif"
     return role
 
 
-_SIZED_COMPANY = re.compile(r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
-                            r"|moyennes?)\b")
-_SPEAKS_OF_SELF = re.compile(r"\b(je suis|c'est moi|moi c'est|moi,? je suis|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
-                             r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b"
-                             # "Gérant d'une SARL de 12 salariés…": a message that opens with the visitor's title
-                             r"|^\W*(?:bonjour\W*)?(?:presidente?|directeur|directrice|gerante?|co-?gerante?|dg|pdg|dirigeante?"
-                             r"|elue?|delegue|coordinat\w+|charge\w* de mission|tresori\w+|responsable|patron\w*)\b")
+_SIZED_COMPANY = re.compile(
+    r"\b(?:pmes?|tpes?|pmi|sarl|sas|sa|scop|scic|cooperatives?|petites?|start[- ]?ups?|insertion"
+    r"|moyennes?)\b"
+)
+_SPEAKS_OF_SELF = re.compile(
+    r"\b(je suis|c'est moi|moi c'est|moi,? je suis|j'y suis|j'en suis|j'suis|en tant que|je represente|moi-meme|mon role|ma fonction"
+    r"|je (?:la |le |l')?(?:dirige|preside|gere)|je (?:porte|coordonne|anime|pilote))\b"
+    # "Gérant d'une SARL de 12 salariés…": a message that opens with the visitor's title
+    r"|^\W*(?:bonjour\W*)?(?:presidente?|directeur|directrice|gerante?|co-?gerante?|dg|pdg|dirigeante?"
+    r"|elue?|delegue|coordinat\w+|charge\w* de mission|tresori\w+|responsable|patron\w*)\b"
+)
 
 
 def _mentions_staff(text: str) -> bool:
@@ -310,8 +341,11 @@ def _mentions_staff(text: str) -> bool:
 _PLACE_CUE = re.compile(r"\b(dans l[ea']|departement|situes?|bases?|implantes?|a|au|aux)\b")
 
 
-_NEGATED = re.compile(r"\b(?:ne |n')?(?:sommes|est|suis|etait|etions|sont)? ?pas (?:du tout )?(?:une?|le|la|les|des|dans l[ea']? ?|a|au|en|de)? ?"
-                      r"[\w'-]+(?: (?:de|d')? ?salaries?)?", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:ne |n')?(?:sommes|est|suis|etait|etions|sont)? ?pas (?:du tout )?(?:une?|le|la|les|des|dans l[ea']? ?|a|au|en|de)? ?"
+    r"[\w'-]+(?: (?:de|d')? ?salaries?)?",
+    re.IGNORECASE,
+)
 
 
 def correction(text: str) -> dict[str, Any]:
@@ -338,7 +372,9 @@ _CRITERIA_WORDS = {
     "novelty": re.compile(r"\b(?:novat\w*|nouveaut\w*|nouveau|nouvelle|innov\w*|inedit\w*)\b"),
     "working_life": re.compile(r"\b(?:qualite de vie|qvt|qvct|conditions de travail|bien-etre|bien etre)\b"),
     "lasting_change": re.compile(r"\b(?:durabl\w*|pratiques|changement durable)\b"),
-    "stakeholders": re.compile(r"\b(?:parties (?:concernees|prenantes)|mobilis\w*|tout le monde|les salaries sont associes)\b"),
+    "stakeholders": re.compile(
+        r"\b(?:parties (?:concernees|prenantes)|mobilis\w*|tout le monde|les salaries sont associes)\b"
+    ),
     "agreement": re.compile(r"\b(?:accord)\b"),
 }
 _YES_AFTER_ALL = re.compile(r"\b(?:en fait|mais|finalement|si) si\b|\bsi,|^si\b")

@@ -17,6 +17,7 @@ budget (a token bucket: RATE_BURST at once, then RATE_PER_SECOND); beyond it
 the channel refuses at once, which costs nothing. Measured before: 200
 messages in one second from one sender held another visitor 19 s.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,8 +39,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.dialogue.splitting import question_parts
-from bot.rasa_ext.tuning import action_server, memory
 from bot.program.french import format_number
+from bot.rasa_ext.tuning import action_server, memory
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,9 @@ warnings.filterwarnings("ignore", message=r"Failed to parse arguments in line", 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_METADATA_CHARS = 2000  # nothing of ours reads visitor metadata; room for a page URL or a locale
-MAX_PENDING_PER_SENDER = 3  # a person waits for the answer; queued ones wait on Rasa's lock (1 s steps) and would time out
+MAX_PENDING_PER_SENDER = (
+    3  # a person waits for the answer; queued ones wait on Rasa's lock (1 s steps) and would time out
+)
 # Read from the one settings source (bot/settings.py), as every process does.
 SETTINGS = load_settings()
 # Per sender: this many messages at once, then this many per second (no person types faster).
@@ -70,7 +73,9 @@ TOO_LONG = (
     "Pouvez-vous poser votre question plus brièvement ?"
 )
 EMPTY = "Je n'ai reçu aucun texte. Posez-moi votre question sur l'Appui-conseil à l'innovation sociale."
-TOO_FAST = "Vous envoyez beaucoup de messages à la fois : je réponds d'abord aux précédents, réessayez dans quelques secondes."
+TOO_FAST = (
+    "Vous envoyez beaucoup de messages à la fois : je réponds d'abord aux précédents, réessayez dans quelques secondes."
+)
 TECHNICAL_PROBLEM = (
     "Désolé, je rencontre un problème technique et ne peux pas vous répondre pour l'instant. "
     "Réessayez dans un moment, ou écrivez à {help_email}."
@@ -155,8 +160,13 @@ def clean_metadata(value: Any) -> Dict[Text, Any]:
 class SenderLimiter:
     """Per sender: a budget of messages (token bucket) and a cap on those still waiting for their answer."""
 
-    def __init__(self, limit: int = MAX_PENDING_PER_SENDER, burst: int = RATE_BURST, rate: float = RATE_PER_SECOND,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int = MAX_PENDING_PER_SENDER,
+        burst: int = RATE_BURST,
+        rate: float = RATE_PER_SECOND,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit, self.burst, self.rate, self.clock = limit, burst, rate, clock
         self.pending: Counter = Counter()
         self.buckets: Dict[str, Tuple[float, float]] = {}  # sender -> (tokens left, when counted)
@@ -207,17 +217,27 @@ def _brief(parse: Dict[Text, Any]) -> Dict[Text, Any]:
     selector = (parse.get("response_selector") or {}).get("faq") or {}
     response = selector.get("response") or {}
     return {
-        "text": parse.get("text"), "intent": parse.get("intent"),
+        "text": parse.get("text"),
+        "intent": parse.get("intent"),
         "intent_ranking": (parse.get("intent_ranking") or [])[:3],
-        "response_selector": {"faq": {
-            "response": {key: response.get(key) for key in ("intent_response_key", "confidence")},
-            "ranking": [{key: entry.get(key) for key in ("intent_response_key", "confidence")}
-                        for entry in (selector.get("ranking") or [])[:3]]}},
+        "response_selector": {
+            "faq": {
+                "response": {key: response.get(key) for key in ("intent_response_key", "confidence")},
+                "ranking": [
+                    {key: entry.get(key) for key in ("intent_response_key", "confidence")}
+                    for entry in (selector.get("ranking") or [])[:3]
+                ],
+            }
+        },
     }
 
 
-async def answer_or_apologise(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                              replied: Callable[[], bool], apologise: Callable[[str], Awaitable[None]]) -> None:
+async def answer_or_apologise(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    message: UserMessage,
+    replied: Callable[[], bool],
+    apologise: Callable[[str], Awaitable[None]],
+) -> None:
     """Run the dialogue; when it fails, hangs or says nothing, send the French apology instead of silence."""
     try:
         await asyncio.wait_for(on_new_message(message), timeout=REPLY_TIMEOUT_SECONDS)
@@ -258,6 +278,7 @@ class SiteRestInput(InputChannel):
         @webhook.listener("after_server_start")
         async def hook_circuit_breaker(app, _loop) -> None:
             keep_conversations_alive(app)
+
         webhook.listener("before_server_stop")(memory.stop_releasing_free_memory)
         webhook.listener("before_server_stop")(action_server.close_kept_sessions)
 
@@ -275,7 +296,10 @@ class SiteRestInput(InputChannel):
                 return _error(400, "Requête invalide : le corps doit être un objet JSON.")
             sender = body.get("sender")
             if not valid_sender(sender):
-                return _error(400, "Requête invalide : « sender » doit être un identifiant de 1 à 128 caractères (lettres, chiffres, - _ . : @).")
+                return _error(
+                    400,
+                    "Requête invalide : « sender » doit être un identifiant de 1 à 128 caractères (lettres, chiffres, - _ . : @).",
+                )
             try:
                 text = clean_text(body.get("message"))
             except TypeError:
@@ -350,8 +374,12 @@ class SiteSocketIOInput(InputChannel):
             credentials.get("socketio_path", "/socket.io"),
         )
 
-    def __init__(self, user_message_evt: Text = "user_uttered", bot_message_evt: Text = "bot_uttered",
-                 socketio_path: Text = "/socket.io") -> None:
+    def __init__(
+        self,
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        socketio_path: Text = "/socket.io",
+    ) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
@@ -363,8 +391,9 @@ class SiteSocketIOInput(InputChannel):
         return SiteSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = SiteAsyncServer(async_mode="sanic", cors_allowed_origins=site_origins(),
-                              max_http_buffer_size=MAX_BODY_BYTES)
+        sio = SiteAsyncServer(
+            async_mode="sanic", cors_allowed_origins=site_origins(), max_http_buffer_size=MAX_BODY_BYTES
+        )
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "site_socketio_webhook", __name__)
         sessions: Dict[str, str] = {}  # socket id -> session id
@@ -394,13 +423,19 @@ class SiteSocketIOInput(InputChannel):
         async def handle_message(sid: Text, data: Any = None) -> None:
             session_id = sessions.get(sid)
             if session_id is None:
-                await sio.emit(self.bot_message_evt, {"text": "Session inconnue : rechargez la page pour reprendre la conversation."}, room=sid)
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": "Session inconnue : rechargez la page pour reprendre la conversation."},
+                    room=sid,
+                )
                 return
             output = SiteSocketIOOutput(sio, self.bot_message_evt)
             try:
                 text = clean_text(data.get("message") if isinstance(data, dict) else None)
             except TypeError:
-                await output.send_text_message(session_id, "Je n'ai pas pu lire ce message : envoyez du texte, s'il vous plaît.")
+                await output.send_text_message(
+                    session_id, "Je n'ai pas pu lire ce message : envoyez du texte, s'il vous plaît."
+                )
                 return
             except Refusal as refusal:
                 await output.send_text_message(session_id, refusal.text)

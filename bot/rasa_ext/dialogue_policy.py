@@ -11,6 +11,7 @@ message, never a loop. Rasa's built-in intents keep their built-in actions
 (`/restart`, `/session_start`, `/back`), as RulePolicy's default rules do.
 Like `bot/rasa_ext/channels.py`, this module imports Rasa; only the Rasa server loads it.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -18,17 +19,26 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import (ACTION_BACK_NAME, ACTION_LISTEN_NAME, ACTION_RESTART_NAME,
-                                        ACTION_SESSION_START_NAME, USER_INTENT_BACK, USER_INTENT_RESTART,
-                                        USER_INTENT_SESSION_START)
+from rasa.shared.core.constants import (
+    ACTION_BACK_NAME,
+    ACTION_LISTEN_NAME,
+    ACTION_RESTART_NAME,
+    ACTION_SESSION_START_NAME,
+    USER_INTENT_BACK,
+    USER_INTENT_RESTART,
+    USER_INTENT_SESSION_START,
+)
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 TURN_ACTION = "action_turn"
-BUILT_IN = {USER_INTENT_RESTART: ACTION_RESTART_NAME, USER_INTENT_SESSION_START: ACTION_SESSION_START_NAME,
-            USER_INTENT_BACK: ACTION_BACK_NAME}
+BUILT_IN = {
+    USER_INTENT_RESTART: ACTION_RESTART_NAME,
+    USER_INTENT_SESSION_START: ACTION_SESSION_START_NAME,
+    USER_INTENT_BACK: ACTION_BACK_NAME,
+}
 
 
 def next_action(tracker: DialogueStateTracker) -> str:
@@ -55,9 +65,13 @@ class DialoguePolicy(Policy):
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource  # nothing to learn: the dialogue is code, tested as such
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         probabilities[domain.index_for_action(next_action(tracker))] = 1.0
         return self._prediction(probabilities)

@@ -7,6 +7,7 @@ would without jax, which TensorFlow's import allows for. Everything else is
 `python -m rasa`, with the speed fixes of `bot/rasa_ext/tuning/` installed first
 unless RASA_TUNING=off.
 """
+
 import sys
 
 sys.modules["jax"] = None  # `import jax` raises ImportError from here on

@@ -1,4 +1,5 @@
 """Database engine for the assistant's own tables and the start-up check."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -56,9 +57,13 @@ def check_database(url: str) -> None:
         try:
             safe_url = make_url(url).render_as_string(hide_password=True)
         except Exception:  # not even a URL: say so without echoing it (it may hold a password)
-            raise DatabaseUnavailable("DATABASE_URL n'est pas une URL SQLAlchemy valide "
-                                      "(exemple : postgresql://utilisateur:motdepasse@hote:5432/base)") from None
-        raise DatabaseUnavailable(f"base de données injoignable ({safe_url}) : {error.__class__.__name__}: {error}") from error
+            raise DatabaseUnavailable(
+                "DATABASE_URL n'est pas une URL SQLAlchemy valide "
+                "(exemple : postgresql://utilisateur:motdepasse@hote:5432/base)"
+            ) from None
+        raise DatabaseUnavailable(
+            f"base de données injoignable ({safe_url}) : {error.__class__.__name__}: {error}"
+        ) from error
 
 
 def upgrade(url: str) -> None:

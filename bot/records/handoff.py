@@ -1,4 +1,5 @@
 """The handoff email: who receives it, and its French text with answers, estimate and transcript."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -75,9 +76,16 @@ def _funding_text(lead: Lead) -> str:
 def render_body(lead: Lead, conversation: str) -> str:
     """The body of the handoff email, in French."""
     return TEMPLATE.substitute(
-        name=lead.name, email=lead.email, phone=lead.phone or "non communiqué",
-        organisation=lead.organisation or "non communiquée", project=lead.project or "(non renseigné)",
-        quiz=_quiz_text(lead), funding=_funding_text(lead), consent_at=_local(lead.consent_at),
-        consent_text=lead.consent_text, conversation_id=lead.conversation_id or "", transcript=conversation,
+        name=lead.name,
+        email=lead.email,
+        phone=lead.phone or "non communiqué",
+        organisation=lead.organisation or "non communiquée",
+        project=lead.project or "(non renseigné)",
+        quiz=_quiz_text(lead),
+        funding=_funding_text(lead),
+        consent_at=_local(lead.consent_at),
+        consent_text=lead.consent_text,
+        conversation_id=lead.conversation_id or "",
+        transcript=conversation,
         lead_id=lead.id,
     )

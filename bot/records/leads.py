@@ -1,4 +1,5 @@
 """Leads: checking what visitors give, saving it with their consent, export, erasure, retention."""
+
 from __future__ import annotations
 
 import csv
@@ -18,17 +19,44 @@ MAX_FIELD = 300
 MAX_PROJECT = 20_000
 # Frequent typos of the big French and international mail domains.
 DOMAIN_TYPOS = {
-    "gmial.com": "gmail.com", "gmal.com": "gmail.com", "gmail.fr": "gmail.com", "gmai.com": "gmail.com",
-    "gnail.com": "gmail.com", "gmail.co": "gmail.com", "hotmial.com": "hotmail.com", "hotmail.fe": "hotmail.fr",
-    "hotmal.fr": "hotmail.fr", "yahooo.fr": "yahoo.fr", "yaho.fr": "yahoo.fr", "orange.fe": "orange.fr",
-    "oragne.fr": "orange.fr", "wanado.fr": "wanadoo.fr", "wanadoo.com": "wanadoo.fr", "laposte.fe": "laposte.net",
-    "free.fe": "free.fr", "outlok.fr": "outlook.fr", "outlook.fe": "outlook.fr", "sfr.fe": "sfr.fr",
+    "gmial.com": "gmail.com",
+    "gmal.com": "gmail.com",
+    "gmail.fr": "gmail.com",
+    "gmai.com": "gmail.com",
+    "gnail.com": "gmail.com",
+    "gmail.co": "gmail.com",
+    "hotmial.com": "hotmail.com",
+    "hotmail.fe": "hotmail.fr",
+    "hotmal.fr": "hotmail.fr",
+    "yahooo.fr": "yahoo.fr",
+    "yaho.fr": "yahoo.fr",
+    "orange.fe": "orange.fr",
+    "oragne.fr": "orange.fr",
+    "wanado.fr": "wanadoo.fr",
+    "wanadoo.com": "wanadoo.fr",
+    "laposte.fe": "laposte.net",
+    "free.fe": "free.fr",
+    "outlok.fr": "outlook.fr",
+    "outlook.fe": "outlook.fr",
+    "sfr.fe": "sfr.fr",
 }
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{7,19}$")
 EXPORT_COLUMNS = (
-    "id", "created_at", "status", "name", "email", "organisation", "phone", "structure_type", "headcount",
-    "verdict", "funding_company_eur", "project", "conversation_id", "consent_at",
+    "id",
+    "created_at",
+    "status",
+    "name",
+    "email",
+    "organisation",
+    "phone",
+    "structure_type",
+    "headcount",
+    "verdict",
+    "funding_company_eur",
+    "project",
+    "conversation_id",
+    "consent_at",
 )
 
 
@@ -37,7 +65,7 @@ class EmailCheck:
     """An address as given, cleaned, or the reason it cannot be used."""
 
     value: str | None
-    problem: str | None = None      # "missing_at", "typo", "invalid"
+    problem: str | None = None  # "missing_at", "typo", "invalid"
     suggestion: str | None = None
 
 
@@ -121,11 +149,19 @@ def save_lead(session: Session, data: LeadData) -> Lead:
 
 def _row(lead: Lead) -> dict[str, Any]:
     return {
-        "id": lead.id, "created_at": lead.created_at.isoformat(timespec="seconds"), "status": lead.status,
-        "name": lead.name, "email": lead.email, "organisation": lead.organisation or "", "phone": lead.phone or "",
-        "structure_type": lead.structure_type or "", "headcount": lead.headcount if lead.headcount is not None else "",
-        "verdict": lead.verdict or "", "funding_company_eur": (lead.funding or {}).get("company_eur", ""),
-        "project": lead.project or "", "conversation_id": lead.conversation_id or "",
+        "id": lead.id,
+        "created_at": lead.created_at.isoformat(timespec="seconds"),
+        "status": lead.status,
+        "name": lead.name,
+        "email": lead.email,
+        "organisation": lead.organisation or "",
+        "phone": lead.phone or "",
+        "structure_type": lead.structure_type or "",
+        "headcount": lead.headcount if lead.headcount is not None else "",
+        "verdict": lead.verdict or "",
+        "funding_company_eur": (lead.funding or {}).get("company_eur", ""),
+        "project": lead.project or "",
+        "conversation_id": lead.conversation_id or "",
         "consent_at": lead.consent_at.isoformat(timespec="seconds"),
     }
 
@@ -161,8 +197,9 @@ def _erase(session: Session, leads: list[Lead], reason: str, extra_conversations
     mails = sum(len(lead.mails) for lead in leads)
     for lead in leads:
         session.delete(lead)
-    erasure = Erasure(reason=reason, leads=len(leads), mails=mails,
-                      events=_delete_tracker_events(session, conversations))
+    erasure = Erasure(
+        reason=reason, leads=len(leads), mails=mails, events=_delete_tracker_events(session, conversations)
+    )
     session.add(erasure)
     session.flush()
     return erasure
@@ -171,9 +208,15 @@ def _erase(session: Session, leads: list[Lead], reason: str, extra_conversations
 def erase_person(session: Session, email: str) -> Erasure:
     """Remove a person's leads, their mails and the conversations they came from; log counts only."""
     leads = session.execute(sa.select(Lead).where(sa.func.lower(Lead.email) == email.strip().lower())).scalars().all()
-    orphan_mails = session.execute(
-        sa.select(OutboxMail).where(OutboxMail.lead_id.is_(None), sa.func.lower(OutboxMail.reply_to) == email.strip().lower())
-    ).scalars().all()
+    orphan_mails = (
+        session.execute(
+            sa.select(OutboxMail).where(
+                OutboxMail.lead_id.is_(None), sa.func.lower(OutboxMail.reply_to) == email.strip().lower()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for mail in orphan_mails:
         session.delete(mail)
     erasure = _erase(session, leads, "request")
@@ -188,12 +231,14 @@ def purge_older_than(session: Session, age: timedelta, now: datetime | None = No
     erasure = _erase(session, leads, "retention")
     if sa.inspect(session.get_bind()).has_table("events"):
         events = sa.table("events", sa.column("timestamp"))
-        erasure.events += session.execute(sa.delete(events).where(events.c.timestamp < cutoff.timestamp())).rowcount or 0
+        erasure.events += (
+            session.execute(sa.delete(events).where(events.c.timestamp < cutoff.timestamp())).rowcount or 0
+        )
     return erasure
 
 
 def parse_age(text: str) -> timedelta:
-    """"3y", "18m", "90d" → a duration (years of 365 days, months of 30)."""
+    """ "3y", "18m", "90d" → a duration (years of 365 days, months of 30)."""
     match = re.fullmatch(r"\s*(\d+)\s*([ymd])\s*", text or "")
     if not match:
         raise ValueError("durée attendue sous la forme 3y, 18m ou 90d")

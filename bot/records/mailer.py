@@ -1,4 +1,5 @@
 """Emails through an outbox: queued in the database first, then sent by SMTP or written as .eml files."""
+
 from __future__ import annotations
 
 import smtplib
@@ -44,12 +45,16 @@ class MailSettings:
     outbox_dir: Path
 
 
-def enqueue(session: Session, recipient: str, subject: str, body: str,
-            reply_to: str | None = None, lead: Lead | None = None) -> OutboxMail:
+def enqueue(
+    session: Session, recipient: str, subject: str, body: str, reply_to: str | None = None, lead: Lead | None = None
+) -> OutboxMail:
     """Add a mail to the outbox; the caller commits before any send is tried."""
     mail = OutboxMail(
-        recipient=header_value(recipient), subject=header_value(subject), body=body,
-        reply_to=header_value(reply_to) if reply_to else None, lead=lead,
+        recipient=header_value(recipient),
+        subject=header_value(subject),
+        body=body,
+        reply_to=header_value(reply_to) if reply_to else None,
+        lead=lead,
     )
     session.add(mail)
     return mail
@@ -120,4 +125,3 @@ class Mailer:
             sent += self.deliver(mail)
             session.commit()
         return sent, len(due) - sent
-

@@ -3,6 +3,7 @@
 Rasa's conversations live in its own `events` table (tracker store) in the same
 database; nothing here writes to it except erasure.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

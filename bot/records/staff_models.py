@@ -3,6 +3,7 @@
 They sit beside bot.records.models (same Base, so Alembic sees one schema) and never
 touch Rasa's `events` table: a conversation is referred to by its sender_id.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

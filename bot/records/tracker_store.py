@@ -21,6 +21,7 @@ conversation while the first is under way (Rasa's lock prevents that for
 messages) gets its own copy from the database, and each copy's new events are
 all written when it is saved.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -90,7 +91,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # message here. Rasa runs its store on the event loop's thread only; a small pool serves it.
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False})
+            self.engine = sa.create_engine(
+                url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False}
+            )
             # The settings of the assistant's own connections to the same file (bot/records/db.py): WAL, wait when
             # another process writes, and no fsync at each commit (0.5 ms per message here); in WAL mode
             # that loses no committed message when a process stops or crashes, only on a power cut.
@@ -99,8 +102,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         events = self.SQLEvent.__table__
         sender = events.c.sender_id == sa.bindparam("sender_id")
         self._last_id_query = _DriverQuery(sa.select(sa.func.max(events.c.id)).where(sender), self.engine.dialect)
-        self._rows_after_query = _DriverQuery(sa.select(sa.func.count(), sa.func.max(events.c.id)).where(
-            sender, events.c.id > sa.bindparam("after")), self.engine.dialect)
+        self._rows_after_query = _DriverQuery(
+            sa.select(sa.func.count(), sa.func.max(events.c.id)).where(sender, events.c.id > sa.bindparam("after")),
+            self.engine.dialect,
+        )
         self._insert = events.insert()
         self.cached_conversations = int(cached_conversations)
         self._kept: "OrderedDict[Text, DialogueStateTracker]" = OrderedDict()  # saved, not lent to anybody
@@ -153,7 +158,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 connection.execute(self._insert, rows)
                 # The conversation now ends with our rows, and only them if nothing else wrote meanwhile.
                 added, last_id = self._rows_after_query.row(
-                    dbapi_connection, sender_id=tracker.sender_id, after=-1 if last_id is None else last_id)
+                    dbapi_connection, sender_id=tracker.sender_id, after=-1 if last_id is None else last_id
+                )
                 unchanged = unchanged and added == len(rows)
         self._kept.pop(tracker.sender_id, None)
         # Keep it only if it holds the whole conversation: nothing else wrote since it was read, no new
@@ -178,4 +184,3 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             action_name=data.get("name"),
             data=json.dumps(data),
         )
-

@@ -1,4 +1,5 @@
 """Application factory: routes of the public page and the widget's files; the staff app is mounted under /staff."""
+
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -13,8 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from bot.settings import PROJECT_ROOT, Settings
-from bot.web.staff import mount_staff
 from bot.web.security import SecurityHeaders, chat_server_url
+from bot.web.staff import mount_staff
 
 HERE = Path(__file__).resolve().parent
 SOCKET_IO_CLIENT = PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -36,7 +37,9 @@ def create_app(settings: Settings) -> FastAPI:
     """The whole web app for these settings (tests build one per database)."""
     app = FastAPI(title="Appui-conseil à l'innovation sociale", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.site_origins), allow_methods=["GET"], allow_credentials=False)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=list(settings.site_origins), allow_methods=["GET"], allow_credentials=False
+    )
     app.add_middleware(SecurityHeaders, configured_chat_server=settings.chat_server_url, rasa_port=settings.rasa_port)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -46,23 +49,36 @@ def create_app(settings: Settings) -> FastAPI:
         own = isinstance(error.detail, str) and error.detail != HTTPStatus(error.status_code).phrase
         message = error.detail if own else ERROR_MESSAGES.get(error.status_code, "Erreur.")
         if request.url.path.startswith("/staff") or "text/html" in request.headers.get("accept", ""):
-            return templates.TemplateResponse(request, "error.html", {"status": error.status_code, "message": message},
-                                              status_code=error.status_code, headers=getattr(error, "headers", None))
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"status": error.status_code, "message": message},
+                status_code=error.status_code,
+                headers=getattr(error, "headers", None),
+            )
         return JSONResponse({"error": message}, status_code=error.status_code, headers=getattr(error, "headers", None))
 
     @app.get("/", include_in_schema=False)
     async def program_page(request: Request):
-        return templates.TemplateResponse(request, "program.html", {
-            "chat_server": chat_server_url(request, settings.chat_server_url, settings.rasa_port),
-            "help_email": settings.help_email,
-            "applications_email": settings.applications_email,
-        })
+        return templates.TemplateResponse(
+            request,
+            "program.html",
+            {
+                "chat_server": chat_server_url(request, settings.chat_server_url, settings.rasa_port),
+                "help_email": settings.help_email,
+                "applications_email": settings.applications_email,
+            },
+        )
 
     @app.get("/widget/socket.io.min.js", include_in_schema=False)
     async def socket_io_client():
         if not SOCKET_IO_CLIENT.exists():
-            return PlainTextResponse("socket.io-client n'est pas installé : lancez `make run` (qui exécute npm ci).", status_code=503)
-        return FileResponse(SOCKET_IO_CLIENT, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+            return PlainTextResponse(
+                "socket.io-client n'est pas installé : lancez `make run` (qui exécute npm ci).", status_code=503
+            )
+        return FileResponse(
+            SOCKET_IO_CLIENT, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     @app.get("/widget/{name}", include_in_schema=False)
     async def widget_file(name: str):
@@ -87,5 +103,12 @@ def run(settings: Settings) -> None:
     """Serve the app with uvicorn on BIND_HOST:WEB_PORT (one worker; the database is shared)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=settings.bind_host, port=settings.web_port, log_level="info",
-                access_log=False, proxy_headers=True, server_header=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.web_port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )

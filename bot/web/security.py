@@ -1,4 +1,5 @@
 """Security headers for every response of the web app."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -21,18 +22,20 @@ def content_security_policy(chat_server: str) -> str:
     """Only our own files, plus the chat server for socket.io (HTTP polling and WebSocket)."""
     parts = urlsplit(chat_server)
     websocket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        f"connect-src 'self' {chat_server} {websocket}",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self' {chat_server} {websocket}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
 
 
 class SecurityHeaders(BaseHTTPMiddleware):

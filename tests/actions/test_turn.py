@@ -1,4 +1,5 @@
 """The one custom action, called as Rasa calls it, with a real Tracker: texts, slots, the lead, errors."""
+
 import json
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Visitors talking to the real servers over REST; what the tracker store kept is read back from the database."""
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,14 @@ class RestTalker:
         response.raise_for_status()
         replies = response.json()
         keys, customs = self._read_events()
-        return Reply(texts=[r["text"] for r in replies if r.get("text")], keys=keys,
-                     buttons=[b for r in replies for b in r.get("buttons") or []],
-                     customs=[r["custom"] for r in replies if r.get("custom")], slots=dict(self.slots), sent=text)
+        return Reply(
+            texts=[r["text"] for r in replies if r.get("text")],
+            keys=keys,
+            buttons=[b for r in replies for b in r.get("buttons") or []],
+            customs=[r["custom"] for r in replies if r.get("custom")],
+            slots=dict(self.slots),
+            sent=text,
+        )
 
     def _read_events(self) -> tuple[list[str], list[dict]]:
         """Events added since the last turn: the bot's response names and payloads, the slots."""

@@ -5,6 +5,7 @@ way earlier, was played while developing (its failures were read and fixed) and
 stays as a regression set. Each scenario runs against the real servers, with the
 invariants of the property walks checked too; pass rates are printed at the end.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ def summary() -> list[str]:
     for name, result in RESULTS.items():
         total = result["passed"] + len(result["failed"])
         if total:
-            lines.append(f"{name} conversations: {result['passed']}/{total} passed "
-                         f"({100 * result['passed'] / total:.1f} %)")
+            lines.append(
+                f"{name} conversations: {result['passed']}/{total} passed ({100 * result['passed'] / total:.1f} %)"
+            )
             lines += [f"  failed: {failed}" for failed in result["failed"]]
     return lines
 
@@ -89,7 +91,9 @@ def play(assistant: dict, scenario: dict) -> None:
             title = turn.get("click") or turn.get("click_old")
             pool = walk.buttons if "click" in turn else list(reversed(walk.seen_buttons))
             button = find_button(pool, title)
-            assert button, f"turn {number}: no button {title!r} in {[b['title'] for b in pool]}\n" + "\n".join(walk.log[-8:])
+            assert button, f"turn {number}: no button {title!r} in {[b['title'] for b in pool]}\n" + "\n".join(
+                walk.log[-8:]
+            )
             move = Move("click", button["payload"])
         reply = walk.step(move)
         check(assistant, talker, reply, turn.get("expect") or {}, f"turn {number} ({move.text!r})", walk)
@@ -97,8 +101,9 @@ def play(assistant: dict, scenario: dict) -> None:
 
 def find_button(pool: list[dict], title: str) -> dict | None:
     """The button of that title, else the first whose title contains it ("Salarié" is not "…des salariés")."""
-    return next((b for b in pool if fold(title) == fold(b["title"])), None) \
-        or next((b for b in pool if fold(title) in fold(b["title"])), None)
+    return next((b for b in pool if fold(title) == fold(b["title"])), None) or next(
+        (b for b in pool if fold(title) in fold(b["title"])), None
+    )
 
 
 def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> None:
@@ -126,9 +131,11 @@ def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> Non
     for field, value in (expect.get("answers") or {}).items():
         if field in YES_NO_FIELDS and isinstance(value, bool):
             value = "yes" if value else "no"  # `novelty: yes` unquoted is a YAML boolean
-        assert answers.get(field) == value, \
-            f"{where}: answer {field} = {answers.get(field)!r}, expected {value!r}" + ("" if verdict else " (no verdict yet)") \
+        assert answers.get(field) == value, (
+            f"{where}: answer {field} = {answers.get(field)!r}, expected {value!r}"
+            + ("" if verdict else " (no verdict yet)")
             + f"\n{context}"
+        )
     funding = next((c["funding"] for c in reply.customs if "funding" in c), None)
     if "funding" in expect:
         if expect["funding"] in (None, "none"):
@@ -136,30 +143,39 @@ def check(assistant, talker, reply, expect: dict, where: str, walk: Walk) -> Non
         else:
             assert funding, f"{where}: no estimate\n{context}"
             for key, value in expect["funding"].items():
-                assert funding.get(key) == value, f"{where}: {key} = {funding.get(key)!r}, expected {value!r}\n{context}"
+                assert funding.get(key) == value, (
+                    f"{where}: {key} = {funding.get(key)!r}, expected {value!r}\n{context}"
+                )
     if "lead" in expect or "mail_to" in expect:
         check_lead(assistant, talker.sender, expect, context)
 
 
 def check_asks(reply, wanted, context: str) -> None:
     asked = (reply.slots.get("last_turn") or {}).get("asked")
-    question_keys = [key for key in reply.keys if key.startswith(("utter_ask_", "utter_reask_", "utter_estimate_",
-                                                                  "utter_contact_email_"))]
+    question_keys = [
+        key
+        for key in reply.keys
+        if key.startswith(("utter_ask_", "utter_reask_", "utter_estimate_", "utter_contact_email_"))
+    ]
     if wanted in (None, "none"):
         assert asked is None, f"a question is still asked: {asked}\n{context}"
         return
     prefixes = QUESTION_KEYS.get(wanted, (f"utter_ask_{wanted}", f"utter_reask_{wanted}"))
-    assert asked == wanted and any(key.startswith(prefixes) for key in question_keys), \
+    assert asked == wanted and any(key.startswith(prefixes) for key in question_keys), (
         f"asks {asked!r} ({question_keys}), expected {wanted!r}\n{context}"
+    )
 
 
 def check_lead(assistant, sender: str, expect: dict, context: str) -> None:
     engine = sa.create_engine(assistant["env"]["DATABASE_URL"])
     with engine.connect() as connection:
-        leads = connection.execute(sa.text("SELECT id, name, email, organisation FROM leads WHERE conversation_id = :c"),
-                                   {"c": sender}).all()
-        mails = connection.execute(sa.text("SELECT recipient FROM outbox WHERE lead_id IN "
-                                           "(SELECT id FROM leads WHERE conversation_id = :c)"), {"c": sender}).all()
+        leads = connection.execute(
+            sa.text("SELECT id, name, email, organisation FROM leads WHERE conversation_id = :c"), {"c": sender}
+        ).all()
+        mails = connection.execute(
+            sa.text("SELECT recipient FROM outbox WHERE lead_id IN (SELECT id FROM leads WHERE conversation_id = :c)"),
+            {"c": sender},
+        ).all()
     if "lead" in expect:
         if expect["lead"] in (None, "none"):
             assert not leads, f"a lead was kept: {leads}\n{context}"
@@ -167,7 +183,9 @@ def check_lead(assistant, sender: str, expect: dict, context: str) -> None:
             assert len(leads) == 1, f"{len(leads)} leads\n{context}"
             row = dict(zip(("id", "name", "email", "organisation"), leads[0]))
             for key, value in expect["lead"].items():
-                assert fold(row.get(key) or "") == fold(value), f"lead {key} = {row.get(key)!r}, expected {value!r}\n{context}"
+                assert fold(row.get(key) or "") == fold(value), (
+                    f"lead {key} = {row.get(key)!r}, expected {value!r}\n{context}"
+                )
     if "mail_to" in expect:
         assert [m[0] for m in mails] == [expect["mail_to"]], f"mails to {mails}\n{context}"
 

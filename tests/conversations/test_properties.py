@@ -5,6 +5,7 @@ least 150 conversations per `make test`; `make test-conversations N=2000` runs
 more. A failing walk is shrunk by hypothesis and kept under
 tests/conversations/regressions/, which test_regressions.py replays for good.
 """
+
 import os
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,9 +17,14 @@ from tests.conversations.talkers import RestTalker
 from tests.conversations.walk import Walk
 
 WALKS = int(os.environ.get("CONVERSATION_WALKS") or 150)
-OPENINGS = ["bonjour", "je voudrais savoir si notre projet peut être accompagné", "ça coûte combien ?",
-            "je souhaite être rappelé par quelqu'un", "on est une association de 25 salariés à Valence, on peut ?",
-            "slt c pour koi ce truc"]
+OPENINGS = [
+    "bonjour",
+    "je voudrais savoir si notre projet peut être accompagné",
+    "ça coûte combien ?",
+    "je souhaite être rappelé par quelqu'un",
+    "on est une association de 25 salariés à Valence, on peut ?",
+    "slt c pour koi ce truc",
+]
 FIGURES: dict = {"walks": 0, "turns": 0, "estimates": 0, "verdicts": 0}
 
 
@@ -26,15 +32,23 @@ def summary() -> list[str]:
     """What the walks covered (printed by tests/conftest.py at the end)."""
     if not FIGURES["walks"]:
         return []
-    return [f"property walks against the servers: {FIGURES['walks']} conversations, {FIGURES['turns']} turns, "
-            f"{FIGURES['verdicts']} verdicts and {FIGURES['estimates']} estimates checked"]
+    return [
+        f"property walks against the servers: {FIGURES['walks']} conversations, {FIGURES['turns']} turns, "
+        f"{FIGURES['verdicts']} verdicts and {FIGURES['estimates']} estimates checked"
+    ]
 
 
 def test_random_walks_against_the_servers(assistant):
     last: dict = {}
 
-    @settings(max_examples=WALKS, deadline=None, derandomize=True, database=None,
-              phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=WALKS,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.data())
     def walk_once(data):
         walk = Walk(RestTalker(assistant))

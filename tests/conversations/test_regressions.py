@@ -1,4 +1,5 @@
 """Walks that once broke an invariant, replayed against the real servers."""
+
 import pytest
 
 from tests.conversations import regressions

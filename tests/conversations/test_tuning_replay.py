@@ -1,6 +1,7 @@
 """The speed fixes change nothing a visitor gets: the same conversations, replayed against a Rasa server with
 RASA_TUNING=on (the session's assistant) and one with RASA_TUNING=off, give the same bot events turn by turn
 (texts, buttons, cards, response names, slots; times and row ids left aside)."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -42,10 +43,20 @@ def replay(assistant: dict, scenario: dict) -> list[dict]:
         offered = reply.buttons
         seen.extend(reply.buttons)
         # The moment of a consent and the row of a lead differ between two databases, not whether they exist.
-        slots = {name: (f"<{name}>" if name.endswith(("_at", "_id")) and value is not None else value)
-                 for name, value in reply.slots.items()}
-        turns.append({"sent": text, "texts": reply.texts, "buttons": reply.buttons, "customs": reply.customs,
-                      "keys": reply.keys, "slots": slots})
+        slots = {
+            name: (f"<{name}>" if name.endswith(("_at", "_id")) and value is not None else value)
+            for name, value in reply.slots.items()
+        }
+        turns.append(
+            {
+                "sent": text,
+                "texts": reply.texts,
+                "buttons": reply.buttons,
+                "customs": reply.customs,
+                "keys": reply.keys,
+                "slots": slots,
+            }
+        )
     return turns
 
 
@@ -60,6 +71,7 @@ def test_the_same_conversation_with_and_without_the_speed_fixes(assistant, untun
     plain_turns = replay({"url": untuned.url, "env": untuned.env}, scenario)
     for number, (tuned, plain) in enumerate(zip(tuned_turns, plain_turns), 1):
         for key in ("texts", "buttons", "customs", "keys", "slots"):
-            assert tuned.get(key) == plain.get(key), \
+            assert tuned.get(key) == plain.get(key), (
                 f"turn {number} ({tuned.get('sent')!r}): {key} differ\non:  {tuned.get(key)}\noff: {plain.get(key)}"
+            )
     assert len(tuned_turns) == len(plain_turns)

@@ -5,6 +5,7 @@ write to the same SQLite file. Twenty visitors start together; half of them
 leave their contact details (the action server writes a lead and sends a mail
 while Rasa writes events), the others ask for a cost estimate.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,8 +76,9 @@ def test_twenty_visitors_at_once_get_answers_and_no_database_lock(assistant):
         log.seek(log_start)
         written = log.read().decode("utf-8", errors="replace")
     # The servers' own account of a failure, shown beside the visitors' ones.
-    evidence = "\n".join(line for line in written.splitlines()
-                         if re.search(r"error|exception|locked|could not", line, re.IGNORECASE))[-6000:]
+    evidence = "\n".join(
+        line for line in written.splitlines() if re.search(r"error|exception|locked|could not", line, re.IGNORECASE)
+    )[-6000:]
     failures = [str(future.exception()) for future in futures if future.exception() is not None]
     assert not failures, f"{len(failures)} of {VISITORS} visitors failed, first: {failures[0]}\n--- log ---\n{evidence}"
     assert "database is locked" not in written, evidence
@@ -87,9 +89,14 @@ def test_twenty_visitors_at_once_get_answers_and_no_database_lock(assistant):
     engine = sa.create_engine(assistant["env"]["DATABASE_URL"])
     with engine.connect() as connection:
         for chat in chats:
-            stored = connection.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
-                {"s": chat.sender}).scalars().all()
+            stored = (
+                connection.execute(
+                    sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"),
+                    {"s": chat.sender},
+                )
+                .scalars()
+                .all()
+            )
             assert len(stored) == len(chat.sent), f"{chat.sender}: {len(chat.sent)} messages sent, {len(stored)} stored"
         leads = set(connection.execute(sa.text("SELECT conversation_id FROM leads")).scalars().all())
     assert {chat.sender for chat in contacts} <= leads

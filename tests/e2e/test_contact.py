@@ -1,4 +1,5 @@
 """Consent, details, handoff email to a real SMTP server, and nothing kept without consent."""
+
 import json
 import subprocess
 import sys
@@ -11,8 +12,14 @@ from tests.e2e.test_quiz import ELIGIBLE_ASSOCIATION, answer_all
 
 def bot_command(assistant, *args) -> subprocess.CompletedProcess:
     """`python -m bot …` on the same database and mail server as the running assistant."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=assistant["env"],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=assistant["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def give_details(chat, email="claire.petit@gmial.com") -> None:
@@ -50,15 +57,21 @@ def test_eligible_visitor_hands_over_to_the_applications_contact(chat, assistant
     body = message.get_content()
     assert message["To"] == "v.semavoine@anact.fr" and message["Reply-To"] == "claire.petit@gmail.com"
     assert "Claire Petit" in message["Subject"]
-    for expected in ("Les Ateliers du Plateau", "réorganiser les plannings avec les salariés 🌱", "semble éligible",
-                     "Visiteur : je voudrais faire le test d'éligibilité", "Assistant : Question 1 sur 8"):
+    for expected in (
+        "Les Ateliers du Plateau",
+        "réorganiser les plannings avec les salariés 🌱",
+        "semble éligible",
+        "Visiteur : je voudrais faire le test d'éligibilité",
+        "Assistant : Question 1 sur 8",
+    ):
         assert expected in body
     lead = next(lead for lead in leads_of(assistant) if lead["conversation_id"] == chat.sender)
     assert lead["email"] == "claire.petit@gmail.com" and lead["verdict"] == "eligible"
     # The consent kept with the lead is the question the visitor answered (the action reads it from the domain).
     with sa.create_engine(assistant["env"]["DATABASE_URL"]).connect() as connection:
-        consent = connection.execute(sa.text("SELECT consent_text FROM leads WHERE conversation_id = :c"),
-                                     {"c": chat.sender}).scalar_one()
+        consent = connection.execute(
+            sa.text("SELECT consent_text FROM leads WHERE conversation_id = :c"), {"c": chat.sender}
+        ).scalar_one()
     assert "conservées par l'Aract" in consent and "3 ans" in consent
 
 
@@ -70,8 +83,13 @@ def test_a_visitor_who_declines_leaves_no_personal_data(chat, assistant):
     assert all(lead["conversation_id"] != chat.sender for lead in leads_of(assistant))
     engine = sa.create_engine(assistant["env"]["DATABASE_URL"])
     with engine.connect() as connection:
-        texts = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"),
-                                   {"s": chat.sender}).scalars().all()
+        texts = (
+            connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user'"), {"s": chat.sender}
+            )
+            .scalars()
+            .all()
+        )
     assert texts and not any("@" in json.loads(data).get("text", "") for data in texts)
 
 
@@ -94,7 +112,9 @@ def test_smtp_down_keeps_the_lead_and_the_mail_until_a_retry(chat, assistant):
         assert any(lead["conversation_id"] == chat.sender for lead in leads_of(assistant))
         engine = sa.create_engine(assistant["env"]["DATABASE_URL"])
         with engine.connect() as connection:
-            status = connection.execute(sa.text("SELECT status, last_error FROM outbox WHERE reply_to = 'nora@exemple.fr'")).one()
+            status = connection.execute(
+                sa.text("SELECT status, last_error FROM outbox WHERE reply_to = 'nora@exemple.fr'")
+            ).one()
         assert status[0] == "pending" and status[1]
     finally:
         server.start()

@@ -1,16 +1,26 @@
 """Over the REST channel, every topic of the program page gets its key fact, in French."""
+
 import pytest
 
 # Each row: a question as a visitor could type it (not taken from the training data)
 # and the facts of the program page that the answer must contain.
 FAQ = [
-    ("C'est quoi exactement ce dispositif d'appui-conseil ?", ["consultant", "Aract Auvergne-Rhône-Alpes", "Région Auvergne-Rhône-Alpes"]),
+    (
+        "C'est quoi exactement ce dispositif d'appui-conseil ?",
+        ["consultant", "Aract Auvergne-Rhône-Alpes", "Région Auvergne-Rhône-Alpes"],
+    ),
     ("ça veut dire quoi, innovation sociale, dans votre programme ?", ["management", "organisation du travail"]),
     ("Quelles organisations sont visées par ce programme ?", ["moins de 250 salariés", "collectifs d'entreprises"]),
     ("les groupements d'employeurs sont-ils concernés ?", ["pôles de compétitivité", "porteur de projet"]),
-    ("Faut-il forcément appartenir à l'économie sociale et solidaire ?", ["économie sociale et solidaire", "classique"]),
+    (
+        "Faut-il forcément appartenir à l'économie sociale et solidaire ?",
+        ["économie sociale et solidaire", "classique"],
+    ),
     ("Donnez-moi des exemples de projets déjà éligibles", ["dialogue social", "consortium"]),
-    ("Quelles conditions un projet doit-il remplir pour être accompagné ?", ["novatrice", "qualité de vie au travail", "durablement", "parties concernées"]),
+    (
+        "Quelles conditions un projet doit-il remplir pour être accompagné ?",
+        ["novatrice", "qualité de vie au travail", "durablement", "parties concernées"],
+    ),
     ("Quelles formes d'accompagnement proposez-vous ?", ["5 jours", "15 jours", "18 mois"]),
     ("L'appui court, ça dure combien de jours ?", ["5 jours", "1 000 € HT"]),
     ("l'appui long s'étale sur quelle durée ?", ["15 jours", "18 mois", "3 000 € HT"]),
@@ -43,8 +53,11 @@ def test_welcome_introduces_the_assistant_with_the_main_paths(chat):
 
 @pytest.mark.parametrize("title", ["Combien ça coûte ?", "Qui peut en bénéficier ?", "Comment candidater ?"])
 def test_welcome_buttons_lead_to_the_right_answer(chat, title):
-    expected = {"Combien ça coûte ?": "80 %", "Qui peut en bénéficier ?": "moins de 250 salariés",
-                "Comment candidater ?": "v.semavoine@anact.fr"}[title]
+    expected = {
+        "Combien ça coûte ?": "80 %",
+        "Qui peut en bénéficier ?": "moins de 250 salariés",
+        "Comment candidater ?": "v.semavoine@anact.fr",
+    }[title]
     chat.say("salut")
     chat.click(title)
     assert expected in chat.text

@@ -9,8 +9,14 @@ def estimate(chat) -> dict:
 
 def test_ten_days_of_long_support_at_the_ceiling(chat):
     chat.say("Combien devrons-nous payer pour dix jours d'appui long ?")
-    assert estimate(chat) == {"support": "long", "days": 10, "day_rate_eur": 1000, "total_eur": 10000,
-                              "funded_eur": 8000, "company_eur": 2000}
+    assert estimate(chat) == {
+        "support": "long",
+        "days": 10,
+        "day_rate_eur": 1000,
+        "total_eur": 10000,
+        "funded_eur": 8000,
+        "company_eur": 2000,
+    }
     assert "2 000 € HT" in chat.text and "8 000 € HT" in chat.text
     assert "plafond" in chat.text and "indicative" in chat.text and "comité" in chat.text
     assert "\u202f" in "".join(r.get("text") or "" for r in chat.replies), "thousands use a narrow no-break space"
@@ -51,8 +57,15 @@ def test_only_what_is_missing_is_asked_with_buttons(chat):
 def test_a_rate_above_the_ceiling_shows_the_real_total_and_the_excess_to_confirm(chat):
     chat.say("pour 2 jours d'appui court avec un consultant à 1,2 k€ la journée, on paie combien ?")
     result = estimate(chat)
-    assert result == {"support": "court", "days": 2, "day_rate_eur": 1200, "total_eur": 2400, "funded_eur": 1600,
-                      "company_eur": 400, "excess_eur": 400}
+    assert result == {
+        "support": "court",
+        "days": 2,
+        "day_rate_eur": 1200,
+        "total_eur": 2400,
+        "funded_eur": 1600,
+        "company_eur": 400,
+        "excess_eur": 400,
+    }
     assert "2 400 € HT" in chat.text and "400 € HT" in chat.text and "à confirmer avec l'Aract" in chat.text
 
 

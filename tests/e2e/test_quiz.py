@@ -1,4 +1,5 @@
 """Personas taking the eligibility quiz over the REST channel, with the trained model."""
+
 import re
 
 import pytest
@@ -82,20 +83,36 @@ PERSONAS = {
     "pme without a working-life gain": (
         "est-ce qu'on rentre dans les clous pour ce programme ?",
         {"structure_type": "PME", "working_life": "pas vraiment"},
-        "not_eligible", ["working_life"], "qualité de vie au travail"),
+        "not_eligible",
+        ["working_life"],
+        "qualité de vie au travail",
+    ),
     "employers' group, never asked its headcount": (
         "je voudrais faire le test d'éligibilité",
-        {"structure_type": "un groupement d'employeurs", "headcount": None,
-         "role": "je suis chargée de mission du groupement", "agreement": "oui"},
-        "eligible", [], "v.semavoine@anact.fr"),
+        {
+            "structure_type": "un groupement d'employeurs",
+            "headcount": None,
+            "role": "je suis chargée de mission du groupement",
+            "agreement": "oui",
+        },
+        "eligible",
+        [],
+        "v.semavoine@anact.fr",
+    ),
     "employee representative without agreement": (
         "on peut tester notre dossier avec vous ?",
         {"role": "élu au CSE", "agreement": "non"},
-        "not_eligible", ["submitter"], "accord"),
+        "not_eligible",
+        ["submitter"],
+        "accord",
+    ),
     "structure outside the region": (
         "je voudrais faire le test d'éligibilité",
         {"place": "Bordeaux"},
-        "to_check", [], "j.bertin@anact.fr"),
+        "to_check",
+        [],
+        "j.bertin@anact.fr",
+    ),
 }
 
 
@@ -165,7 +182,9 @@ def test_answers_in_numbers_and_words(chat):
 
 
 def test_a_visitor_who_opens_with_facts_is_not_asked_them_again(chat):
-    chat.say("Bonjour, nous sommes une association de 40 salariés à Saint-Étienne : est-ce que notre projet peut être financé ?")
+    chat.say(
+        "Bonjour, nous sommes une association de 40 salariés à Saint-Étienne : est-ce que notre projet peut être financé ?"
+    )
     assert "association" in chat.text and "40 salariés" in chat.text
     assert asked(chat) == "role"
     assert "Question 4 sur 8" in chat.text

@@ -1,4 +1,5 @@
 """`make shell`: the assistant in a terminal (Rasa's `rasa shell`), its action server started and stopped with it."""
+
 import fcntl
 import os
 import pty
@@ -68,8 +69,14 @@ def listening(port: int) -> bool:
 @pytest.mark.skipif(not MODEL.exists(), reason="no trained model (make train)")
 def test_make_shell_answers_in_the_terminal_and_stops_its_action_server(tmp_path):
     rasa_port, actions_port = free_port(), free_port()
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "VAR_DIR": str(tmp_path),
-           "DATABASE_URL": "", "TERM": "xterm"}
+    env = {
+        **os.environ,
+        "RASA_PORT": str(rasa_port),
+        "ACTIONS_PORT": str(actions_port),
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "TERM": "xterm",
+    }
     terminal = Terminal([sys.executable, "-m", "bot", "shell"], env)
     try:
         assert terminal.read_until("Bot loaded", 240), terminal.screen[-3000:]

@@ -1,4 +1,5 @@
 """Helpers of the hostile-input, fault and doors suites: raw REST calls, a socket.io visitor, a Rasa stack of our own."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,12 @@ def answers_the_price(text: str) -> bool:
 def post_raw(base_url: str, body: bytes | str, headers: dict | None = None, timeout: float = 60) -> httpx.Response:
     """POST any bytes to the REST webhook, as a hostile client would."""
     content = body.encode("utf-8") if isinstance(body, str) else body
-    return CLIENT.post(f"{base_url}/webhooks/rest/webhook", content=content, timeout=timeout,
-                      headers={"Content-Type": "application/json", **(headers or {})})
+    return CLIENT.post(
+        f"{base_url}/webhooks/rest/webhook",
+        content=content,
+        timeout=timeout,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
 def post_json(base_url: str, payload, timeout: float = 60) -> httpx.Response:
@@ -77,8 +82,13 @@ class SocketVisitor:
         self.confirmed.set()
 
     async def connect(self, session: bool = True) -> None:
-        await self.client.connect(self.base_url, headers={"Origin": self.origin}, transports=["polling"],
-                                  socketio_path="/socket.io", wait_timeout=10)
+        await self.client.connect(
+            self.base_url,
+            headers={"Origin": self.origin},
+            transports=["polling"],
+            socketio_path="/socket.io",
+            wait_timeout=10,
+        )
         if session:
             await self.client.emit("session_request", {"session_id": self.session_id})
             await asyncio.wait_for(self.confirmed.wait(), timeout=10)
@@ -166,8 +176,14 @@ class Stack:
         log_path = self.var_dir / f"{name}.log"
         self.logs[name] = log_path
         with open(log_path, "ab") as log:
-            process = subprocess.Popen(list(service.command), cwd=ROOT, env={**self.env, **service.env},
-                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                list(service.command),
+                cwd=ROOT,
+                env={**self.env, **service.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.processes[name] = process
         return process
 
@@ -177,7 +193,9 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"the action server exited with code {process.returncode}:\n{self.log_tail('actions')}")
+                raise RuntimeError(
+                    f"the action server exited with code {process.returncode}:\n{self.log_tail('actions')}"
+                )
             try:
                 if httpx.get(f"http://127.0.0.1:{self.settings.actions_port}/health", timeout=2).status_code == 200:
                     return
@@ -247,5 +265,6 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
 
 def python_bot(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
     """`python -m bot …` in the project, with this environment."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )

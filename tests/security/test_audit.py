@@ -1,6 +1,7 @@
 """The dependency audit's verdict (tests/tools/audit.py) on pip-audit reports, and its accepted-risks file.
 
 The audit itself needs PyPI's JSON API and runs as `make audit`, not here."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,11 @@ def report(*dependencies: dict) -> dict:
 
 
 def vulnerable(name: str, *ids: str) -> dict:
-    return {"name": name, "version": "1.0", "vulns": [{"id": vid, "aliases": [f"CVE-{vid}"], "fix_versions": ["2.0"]}
-                                                       for vid in ids]}
+    return {
+        "name": name,
+        "version": "1.0",
+        "vulns": [{"id": vid, "aliases": [f"CVE-{vid}"], "fix_versions": ["2.0"]} for vid in ids],
+    }
 
 
 def test_a_clean_report_passes():
@@ -27,7 +31,12 @@ def test_an_unaccepted_vulnerability_fails_and_is_named():
 
 
 def test_an_accepted_vulnerability_passes_by_id_or_alias():
-    assert evaluate(report(vulnerable("aiohttp", "GHSA-1")), read_accepted("GHSA-1  fixed only in 4.0, excluded by Rasa")).code == 0
+    assert (
+        evaluate(
+            report(vulnerable("aiohttp", "GHSA-1")), read_accepted("GHSA-1  fixed only in 4.0, excluded by Rasa")
+        ).code
+        == 0
+    )
     assert evaluate(report(vulnerable("aiohttp", "GHSA-1")), read_accepted("CVE-GHSA-1  same, by its CVE")).code == 0
 
 

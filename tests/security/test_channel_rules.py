@@ -1,4 +1,5 @@
 """The channels' own rules without a server: sender ids, text cleaning, the per-sender message budget."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,18 +7,33 @@ import pytest
 from bot.rasa_ext.channels import EMPTY, Refusal, SenderLimiter, clean_text, valid_sender
 
 
-@pytest.mark.parametrize("sender, valid", [
-    ("0f8fad5b-d9cb-469f-a165-70867728950e", True), ("a" * 128, True), ("visiteur@exemple.fr", True),
-    ("visitor\n", False), ("a" * 129, False), ("", False), ("-leading-dash", False), ("a b", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "sender, valid",
+    [
+        ("0f8fad5b-d9cb-469f-a165-70867728950e", True),
+        ("a" * 128, True),
+        ("visiteur@exemple.fr", True),
+        ("visitor\n", False),
+        ("a" * 129, False),
+        ("", False),
+        ("-leading-dash", False),
+        ("a b", False),
+        (None, False),
+    ],
+)
 def test_sender_ids_are_matched_whole(sender, valid):
     assert valid_sender(sender) is valid
 
 
-@pytest.mark.parametrize("raw, cleaned", [
-    ("\ud83d combien ?", "combien ?"), ("bon\x00jour", "bon jour"), ("ligne 1\nligne 2\tfin", "ligne 1\nligne 2\tfin"),
-    ("🙂", "🙂"),
-])
+@pytest.mark.parametrize(
+    "raw, cleaned",
+    [
+        ("\ud83d combien ?", "combien ?"),
+        ("bon\x00jour", "bon jour"),
+        ("ligne 1\nligne 2\tfin", "ligne 1\nligne 2\tfin"),
+        ("🙂", "🙂"),
+    ],
+)
 def test_text_is_made_safe_for_the_nlu(raw, cleaned):
     assert clean_text(raw) == cleaned
 

@@ -1,5 +1,6 @@
 """Doors that must stay shut: Rasa's HTTP API, other sites (CORS, socket.io origins), old Rasa, secrets in the
 repository, personal data in the logs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,12 +21,23 @@ EVIL = "https://evil.example"
 
 # Rasa's HTTP API (`rasa run --enable-api`): model upload and replacement, tracker reads and writes, training.
 API_ROUTES = [
-    ("GET", "/status"), ("GET", "/version"), ("GET", "/domain"), ("GET", "/conversations/visitor-1/tracker"),
-    ("GET", "/conversations/visitor-1/story"), ("POST", "/conversations/visitor-1/messages"),
-    ("POST", "/conversations/visitor-1/tracker/events"), ("PUT", "/conversations/visitor-1/tracker/events"),
-    ("POST", "/conversations/visitor-1/execute"), ("POST", "/conversations/visitor-1/trigger_intent"),
-    ("POST", "/conversations/visitor-1/predict"), ("POST", "/model/parse"), ("POST", "/model/train"),
-    ("PUT", "/model"), ("DELETE", "/model"), ("POST", "/model/test/stories"), ("POST", "/model/test/intents"),
+    ("GET", "/status"),
+    ("GET", "/version"),
+    ("GET", "/domain"),
+    ("GET", "/conversations/visitor-1/tracker"),
+    ("GET", "/conversations/visitor-1/story"),
+    ("POST", "/conversations/visitor-1/messages"),
+    ("POST", "/conversations/visitor-1/tracker/events"),
+    ("PUT", "/conversations/visitor-1/tracker/events"),
+    ("POST", "/conversations/visitor-1/execute"),
+    ("POST", "/conversations/visitor-1/trigger_intent"),
+    ("POST", "/conversations/visitor-1/predict"),
+    ("POST", "/model/parse"),
+    ("POST", "/model/train"),
+    ("PUT", "/model"),
+    ("DELETE", "/model"),
+    ("POST", "/model/test/stories"),
+    ("POST", "/model/test/intents"),
     ("POST", "/model/predict"),
 ]
 
@@ -33,7 +45,9 @@ API_ROUTES = [
 @pytest.mark.parametrize("method, path", API_ROUTES, ids=[f"{m} {p}" for m, p in API_ROUTES])
 def test_rasa_http_api_is_off(assistant, method, path):
     response = httpx.request(method, assistant["url"] + path, json={}, timeout=30)
-    assert response.status_code in (401, 403, 404, 405), f"{method} {path} answered {response.status_code}: {response.text[:200]}"
+    assert response.status_code in (401, 403, 404, 405), (
+        f"{method} {path} answered {response.status_code}: {response.text[:200]}"
+    )
 
 
 def test_installed_rasa_has_the_fix_for_cve_2024_49375():
@@ -108,8 +122,9 @@ def test_web_app_cors_answers_only_the_site(assistant):
     if not web_url:
         pytest.skip("the assistant fixture gives no web_url: the web app's CORS is not reachable from here")
     evil_get = httpx.get(f"{web_url}/healthz", headers={"Origin": EVIL}, timeout=30)
-    evil_preflight = httpx.options(f"{web_url}/healthz", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"},
-                                   timeout=30)
+    evil_preflight = httpx.options(
+        f"{web_url}/healthz", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"}, timeout=30
+    )
     assert evil_get.status_code == 200 and allow_origin(evil_get) == [] and allow_origin(evil_preflight) == []
 
 
@@ -123,17 +138,25 @@ SECRET_PATTERNS = {
     "Stripe live key": re.compile(r"\b[sr]k_live_[0-9A-Za-z]{16,}"),
 }
 PASSWORD_IN_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"`]+):([^/\s@'\"`]+)@")
-SECRET_ASSIGNMENT = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)[A-Z0-9_]*)"
-                               r"[ \t]*[=:][ \t]*['\"]?([^'\"\s#]*)", re.MULTILINE)
+SECRET_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY)[A-Z0-9_]*)"
+    r"[ \t]*[=:][ \t]*['\"]?([^'\"\s#]*)",
+    re.MULTILINE,
+)
 # Values that are obviously examples: documentation and tests may show these.
-PLACEHOLDER = re.compile(r"^(\$\{?\w*\}?|\*+|<[^>]*>|secret|password|motdepasse|change[-_]?me.*|xxx+|\.\.\.|example.*)$",
-                         re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    r"^(\$\{?\w*\}?|\*+|<[^>]*>|secret|password|motdepasse|change[-_]?me.*|xxx+|\.\.\.|example.*)$", re.IGNORECASE
+)
 CONFIG_FILE = re.compile(r"(^|/)(\.env[^/]*|[^/]*\.(env|example|ya?ml|ini|cfg|conf|toml|service|template|json))$")
-NEVER_TRACKED = re.compile(r"(^|/)(\.env|[^/]*\.(db|sqlite3?|pem|key|p12|pfx)|id_(rsa|ed25519|ecdsa)|secret_key)$|^var/|^models/.+\.tar\.gz$")
+NEVER_TRACKED = re.compile(
+    r"(^|/)(\.env|[^/]*\.(db|sqlite3?|pem|key|p12|pfx)|id_(rsa|ed25519|ecdsa)|secret_key)$|^var/|^models/.+\.tar\.gz$"
+)
 
 
 def tracked_files() -> list[str]:
-    return subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0")
+    return subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split(
+        "\0"
+    )
 
 
 def test_no_secrets_in_tracked_files():
@@ -177,7 +200,9 @@ def test_secret_patterns_find_what_they_are_meant_to(tmp_path):
     assignment = SECRET_ASSIGNMENT.search("SMTP_PASSWORD=" + "hunter22")
     assert assignment and not PLACEHOLDER.match(assignment.group(2))
     assert not SECRET_ASSIGNMENT.search("SMTP_PASSWORD=").group(2)
-    assert NEVER_TRACKED.search(".env") and NEVER_TRACKED.search("var/bot.db") and not NEVER_TRACKED.search(".env.example")
+    assert (
+        NEVER_TRACKED.search(".env") and NEVER_TRACKED.search("var/bot.db") and not NEVER_TRACKED.search(".env.example")
+    )
 
 
 def test_the_log_does_not_hold_a_visitors_email_address(assistant):
@@ -192,7 +217,9 @@ def test_the_log_does_not_hold_a_visitors_email_address(assistant):
     give_details(chat, email=email)
     assert email in chat.text, "the visitor sees the address they gave"
     box.wait_for(before + 1)
-    leaks = [line for line in assistant["log"].read_text(errors="replace").splitlines() if email.lower() in line.lower()]
+    leaks = [
+        line for line in assistant["log"].read_text(errors="replace").splitlines() if email.lower() in line.lower()
+    ]
     assert not leaks, "the log holds the visitor's address:\n" + "\n".join(line[:300] for line in leaks)
 
 

@@ -1,6 +1,7 @@
 """Faults around the dialogue: the action server stopped or hanging, the database missing at start, a restart in
 the middle of the quiz. The visitor gets a French apology within seconds, never silence, and the conversation goes
 on once the fault is gone. (SMTP down is tests/e2e/test_contact.py::test_smtp_down_keeps_the_lead_and_the_mail_until_a_retry.)"""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,18 @@ import pytest
 
 from tests.conftest import MODEL, Conversation, free_port
 from tests.e2e.test_quiz import ELIGIBLE_ASSOCIATION, asked
-from tests.security.conftest import (APOLOGY, PRICE_QUESTION, HangingServer, SocketVisitor, Stack,
-                                     answers_the_price, post_json, python_bot, reply_text, running_stack)
+from tests.security.conftest import (
+    APOLOGY,
+    PRICE_QUESTION,
+    HangingServer,
+    SocketVisitor,
+    Stack,
+    answers_the_price,
+    post_json,
+    python_bot,
+    reply_text,
+    running_stack,
+)
 
 REPLY_TIMEOUT = 3  # REPLY_TIMEOUT_SECONDS given to the `stack` fixture's Rasa
 HELP_CONTACT = "j.bertin@anact.fr"
@@ -122,17 +133,27 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.mark.parametrize("database_url", [
-    "postgresql://assistant:motdepasse@127.0.0.1:{free}/assistant",  # PostgreSQL down
-    "sqlite:////dev/null/impossible/bot.db",  # a SQLite file that cannot be created
-], ids=["postgresql down", "sqlite path impossible"])
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "postgresql://assistant:motdepasse@127.0.0.1:{free}/assistant",  # PostgreSQL down
+        "sqlite:////dev/null/impossible/bot.db",  # a SQLite file that cannot be created
+    ],
+    ids=["postgresql down", "sqlite path impossible"],
+)
 def test_database_unavailable_at_start_exits_3_and_leaves_nothing_running(tmp_path, database_url):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     marker = f"SECURITY_TEST_RUN={uuid.uuid4().hex}"
     ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT")}
-    env = {**os.environ, **ports, "VAR_DIR": str(tmp_path), "MODEL_PATH": str(MODEL),
-           "DATABASE_URL": database_url.format(free=free_port()), marker.split("=")[0]: marker.split("=")[1]}
+    env = {
+        **os.environ,
+        **ports,
+        "VAR_DIR": str(tmp_path),
+        "MODEL_PATH": str(MODEL),
+        "DATABASE_URL": database_url.format(free=free_port()),
+        marker.split("=")[0]: marker.split("=")[1],
+    }
     result = python_bot("run", env=env, timeout=120)
     assert result.returncode == 3, f"code {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
     assert "Démarrage impossible" in result.stderr and "DATABASE_URL" in result.stderr, result.stderr
@@ -144,10 +165,19 @@ def test_database_unavailable_at_start_exits_3_and_leaves_nothing_running(tmp_pa
 
 
 def test_a_malformed_database_url_is_a_clear_message_too(tmp_path):
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "MODEL_PATH": str(MODEL), "DATABASE_URL": "pas-une-url",
-           "RASA_PORT": str(free_port()), "ACTIONS_PORT": str(free_port()), "WEB_PORT": str(free_port())}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),
+        "MODEL_PATH": str(MODEL),
+        "DATABASE_URL": "pas-une-url",
+        "RASA_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()),
+        "WEB_PORT": str(free_port()),
+    }
     result = python_bot("run", env=env, timeout=120)
-    assert result.returncode == 3 and "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 3 and "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr, (
+        result.stderr
+    )
     assert "pas-une-url" not in result.stderr
 
 

@@ -1,4 +1,5 @@
 """Realistic conversations written by Rasa's own SQLTrackerStore, plus the leads and mails they led to."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,21 +22,50 @@ NOW = datetime.now(timezone.utc)
 def paris_day(moment: datetime) -> date:
     """The calendar day of `moment` in Paris, as the staff app's date filters count days (not UTC's)."""
     return moment.astimezone(ZoneInfo("Europe/Paris")).date()
+
+
 XSS = '<script>alert("xss")</script> Bonjour, c\'est pour <b>mon</b> projet'
 ELIGIBLE = {
     "verdict": "eligible",
-    "reasons": [{"criterion": "structure", "ok": True, "message": "Les associations de moins de 250 salariés sont éligibles."},
-                {"criterion": "novelty", "ok": True, "message": "Le projet doit avoir une dimension novatrice : c'est votre cas."}],
-    "answers": {"structure_type": "association", "headcount": 40, "in_region": True, "place": "Lyon (69)",
-                "role": "dirigeant", "agreement": None, "novelty": "yes", "working_life": "yes",
-                "lasting_change": "yes", "stakeholders": "yes"},
+    "reasons": [
+        {"criterion": "structure", "ok": True, "message": "Les associations de moins de 250 salariés sont éligibles."},
+        {
+            "criterion": "novelty",
+            "ok": True,
+            "message": "Le projet doit avoir une dimension novatrice : c'est votre cas.",
+        },
+    ],
+    "answers": {
+        "structure_type": "association",
+        "headcount": 40,
+        "in_region": True,
+        "place": "Lyon (69)",
+        "role": "dirigeant",
+        "agreement": None,
+        "novelty": "yes",
+        "working_life": "yes",
+        "lasting_change": "yes",
+        "stakeholders": "yes",
+    },
 }
-NOT_ELIGIBLE = {"verdict": "not_eligible", "reasons": [{"criterion": "structure", "ok": False,
-                "message": "Les grandes entreprises ne sont pas concernées."}],
-                "answers": {"structure_type": "grande_entreprise"}}
-TO_CHECK = {"verdict": "to_check", "reasons": [{"criterion": "region", "ok": None, "message": "Lieu à confirmer."}],
-            "answers": {"structure_type": "pme", "headcount": 12}}
-FUNDING = {"support": "court", "days": 4, "day_rate_eur": 900, "total_eur": 3600, "funded_eur": 2880, "company_eur": 720}
+NOT_ELIGIBLE = {
+    "verdict": "not_eligible",
+    "reasons": [{"criterion": "structure", "ok": False, "message": "Les grandes entreprises ne sont pas concernées."}],
+    "answers": {"structure_type": "grande_entreprise"},
+}
+TO_CHECK = {
+    "verdict": "to_check",
+    "reasons": [{"criterion": "region", "ok": None, "message": "Lieu à confirmer."}],
+    "answers": {"structure_type": "pme", "headcount": 12},
+}
+FUNDING = {
+    "support": "court",
+    "days": 4,
+    "day_rate_eur": 900,
+    "total_eur": 3600,
+    "funded_eur": 2880,
+    "company_eur": 720,
+}
 
 
 @lru_cache(maxsize=1)
@@ -53,8 +83,15 @@ def tracker_store(url: str):
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return SQLTrackerStore(domain(), dialect="sqlite", db=parsed.database)
-    return SQLTrackerStore(domain(), dialect="postgresql", host=parsed.host, port=parsed.port, db=parsed.database,
-                           username=parsed.username, password=parsed.password)
+    return SQLTrackerStore(
+        domain(),
+        dialect="postgresql",
+        host=parsed.host,
+        port=parsed.port,
+        db=parsed.database,
+        username=parsed.username,
+        password=parsed.password,
+    )
 
 
 class Chat:
@@ -75,16 +112,23 @@ class Chat:
         from rasa.shared.core.events import ActionExecuted, SessionStarted
 
         at = self._tick()
-        for event in (ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
-                      ActionExecuted("action_listen", timestamp=at)):
+        for event in (
+            ActionExecuted("action_session_start", timestamp=at),
+            SessionStarted(timestamp=at),
+            ActionExecuted("action_listen", timestamp=at),
+        ):
             self.tracker.update(event)
         return self
 
     def user(self, text: str, intent: str, confidence: float = 0.95, entities: list | None = None) -> "Chat":
         from rasa.shared.core.events import UserUttered
 
-        parse_data = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
-                      "intent_ranking": [{"name": intent, "confidence": confidence}]}
+        parse_data = {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": entities or [],
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
+        }
         self.tracker.update(UserUttered(text, parse_data["intent"], entities or [], parse_data, timestamp=self._tick()))
         return self
 
@@ -94,13 +138,21 @@ class Chat:
         self.tracker.update(ActionExecuted(name, policy="RulePolicy", confidence=1.0, timestamp=self._tick()))
         return self
 
-    def bot(self, text: str | None, action: str | None = None, buttons: list | None = None, custom: dict | None = None) -> "Chat":
+    def bot(
+        self, text: str | None, action: str | None = None, buttons: list | None = None, custom: dict | None = None
+    ) -> "Chat":
         from rasa.shared.core.events import BotUttered
 
         if action:
             self.action(action)
-        data = {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None, "image": None,
-                "custom": custom}
+        data = {
+            "elements": None,
+            "quick_replies": None,
+            "buttons": buttons,
+            "attachment": None,
+            "image": None,
+            "custom": custom,
+        }
         self.tracker.update(BotUttered(text, data, {"utter_action": action} if action else {}, timestamp=self.clock))
         return self
 
@@ -133,27 +185,59 @@ class Chat:
             pool.submit(lambda: asyncio.run(store.save(self.tracker))).result()
 
 
-def add_lead(url: str, sender_id: str, name: str, email: str, eligibility: dict | None, funding: dict | None,
-             mail_status: str | None, created: datetime, organisation: str = "Les Ateliers d'Été") -> int:
+def add_lead(
+    url: str,
+    sender_id: str,
+    name: str,
+    email: str,
+    eligibility: dict | None,
+    funding: dict | None,
+    mail_status: str | None,
+    created: datetime,
+    organisation: str = "Les Ateliers d'Été",
+) -> int:
     """A lead of this conversation (bot.records.leads.save_lead) and its handoff mail."""
     with session_scope(url) as session:
-        lead = save_lead(session, LeadData(
-            name=name, email=email, consent_text="J'accepte d'être recontacté·e par l'Aract.", consent_at=created,
-            conversation_id=sender_id, organisation=organisation, phone="+33 6 12 34 56 78",
-            project="Réorganiser le travail de l'équipe d'aide à domicile\navec les salariés.",
-            structure_type=(eligibility or {}).get("answers", {}).get("structure_type"), headcount=40,
-            eligibility=eligibility, funding=funding))
+        lead = save_lead(
+            session,
+            LeadData(
+                name=name,
+                email=email,
+                consent_text="J'accepte d'être recontacté·e par l'Aract.",
+                consent_at=created,
+                conversation_id=sender_id,
+                organisation=organisation,
+                phone="+33 6 12 34 56 78",
+                project="Réorganiser le travail de l'équipe d'aide à domicile\navec les salariés.",
+                structure_type=(eligibility or {}).get("answers", {}).get("structure_type"),
+                headcount=40,
+                eligibility=eligibility,
+                funding=funding,
+            ),
+        )
         lead.created_at = created
         if mail_status:
-            session.add(OutboxMail(lead_id=lead.id, recipient="v.semavoine@anact.fr", reply_to=email,
-                                   subject=f"[Assistant innovation sociale] Demande de contact : {name}",
-                                   body="…", status=mail_status, tries=1, created_at=created,
-                                   sent_at=created if mail_status != "pending" else None))
+            session.add(
+                OutboxMail(
+                    lead_id=lead.id,
+                    recipient="v.semavoine@anact.fr",
+                    reply_to=email,
+                    subject=f"[Assistant innovation sociale] Demande de contact : {name}",
+                    body="…",
+                    status=mail_status,
+                    tries=1,
+                    created_at=created,
+                    sent_at=created if mail_status != "pending" else None,
+                )
+            )
         return lead.id
 
 
 GREET = "Bonjour ! Je suis l'assistant du dispositif « Appui-conseil à l'innovation sociale »."
-MENU = [{"title": "Tester mon projet", "payload": "/start_quiz"}, {"title": "Combien ça coûte ?", "payload": "Combien coûte l'accompagnement ?"}]
+MENU = [
+    {"title": "Tester mon projet", "payload": "/start_quiz"},
+    {"title": "Combien ça coûte ?", "payload": "Combien coûte l'accompagnement ?"},
+]
 NOT_UNDERSTOOD = "Je ne suis pas sûr d'avoir bien compris. Pouvez-vous reformuler votre question ?"
 
 
@@ -169,7 +253,9 @@ def build_conversations(url: str) -> dict:
     quiz.action("action_eligibility_verdict").bot("Votre projet semble éligible au dispositif.")
     quiz.bot(None, custom={"eligibility": ELIGIBLE})
     quiz.listen().user("combien ça coûte pour 4 jours ?", "ask_estimate", 0.87).action("action_funding_estimate")
-    quiz.bot("Pour un appui court de 4 jours, votre structure paierait 720 € HT.").bot(None, custom={"funding": FUNDING})
+    quiz.bot("Pour un appui court de 4 jours, votre structure paierait 720 € HT.").bot(
+        None, custom={"funding": FUNDING}
+    )
     quiz.listen().save(store)
     # 2. Two misunderstandings: one read as nlu_fallback, one answered by action_not_understood.
     lost = Chat("conv-fallback", NOW - timedelta(days=1))
@@ -198,16 +284,35 @@ def build_conversations(url: str) -> dict:
     # 7. Through the dialogue's one action: a quiz answer, one message not understood, a name read as nlu_fallback
     # by the model but understood as the answer to the contact question.
     turns = Chat("conv-dialogue", NOW - timedelta(hours=5))
-    turns.user("je veux tester notre projet", "start_quiz", 0.96).turn().bot("Question 1 sur 8 — Quel type de structure ?")
+    turns.user("je veux tester notre projet", "start_quiz", 0.96).turn().bot(
+        "Question 1 sur 8 — Quel type de structure ?"
+    )
     turns.listen().user("une asso", "inform", 0.88).turn(structure_type="association").bot("Question 2 sur 8").listen()
     turns.user("zzkq wxv", "nlu_fallback", 0.12).turn(understood=False).bot(NOT_UNDERSTOOD).listen()
     turns.user("Camille Roux", "nlu_fallback", 0.31).turn(contact_name="Camille Roux").bot("Votre adresse ?").listen()
     turns.save(store)
     store.engine.dispose()
     leads = {
-        "eligible": add_lead(url, "conv-eligible", "Élodie Müller", "elodie@exemple.fr", ELIGIBLE, FUNDING, "sent",
-                             NOW - timedelta(hours=1)),
-        "old": add_lead(url, "conv-old", "=HYPERLINK(\"http://x\")", "jean@exemple.fr", TO_CHECK, None, "pending",
-                        NOW - timedelta(days=20), organisation="-2+3"),
+        "eligible": add_lead(
+            url,
+            "conv-eligible",
+            "Élodie Müller",
+            "elodie@exemple.fr",
+            ELIGIBLE,
+            FUNDING,
+            "sent",
+            NOW - timedelta(hours=1),
+        ),
+        "old": add_lead(
+            url,
+            "conv-old",
+            '=HYPERLINK("http://x")',
+            "jean@exemple.fr",
+            TO_CHECK,
+            None,
+            "pending",
+            NOW - timedelta(days=20),
+            organisation="-2+3",
+        ),
     }
     return {"leads": leads}

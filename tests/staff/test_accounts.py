@@ -1,4 +1,5 @@
 """Staff accounts: argon2 hashes, no weak password, lock-out after five failures, and `python -m bot staff`."""
+
 from __future__ import annotations
 
 import os
@@ -23,11 +24,14 @@ def test_passwords_are_stored_as_argon2id_hashes(database_url):
         assert user.password_hash.startswith("$argon2id$") and "une phrase" not in user.password_hash
 
 
-@pytest.mark.parametrize("email, password, message", [
-    ("a@b.fr", "court", "Mot de passe trop court : 12 caractères au moins."),
-    ("a@b.fr", "", "Mot de passe trop court : 12 caractères au moins."),
-    ("pas-une-adresse", "une phrase de passe", "Adresse électronique invalide"),
-])
+@pytest.mark.parametrize(
+    "email, password, message",
+    [
+        ("a@b.fr", "court", "Mot de passe trop court : 12 caractères au moins."),
+        ("a@b.fr", "", "Mot de passe trop court : 12 caractères au moins."),
+        ("pas-une-adresse", "une phrase de passe", "Adresse électronique invalide"),
+    ],
+)
 def test_add_user_refuses(database_url, email, password, message):
     with session_scope(database_url) as session, pytest.raises(accounts.AccountError, match=message):
         accounts.add_user(session, email, password)
@@ -65,12 +69,21 @@ def test_a_success_resets_the_failure_count_and_renews_the_session_nonce(databas
 
 def run_cli(database_url: str, tmp_path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path / "var"), "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "bot", "staff", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "staff", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_cli_staff_add_reads_the_password_twice_from_stdin(database_url, tmp_path):
-    done = run_cli(database_url, tmp_path, "add", "Anne.Martin@aract.fr", stdin="une phrase de passe\nune phrase de passe\n")
+    done = run_cli(
+        database_url, tmp_path, "add", "Anne.Martin@aract.fr", stdin="une phrase de passe\nune phrase de passe\n"
+    )
     assert done.returncode == 0, done.stderr
     assert "Compte créé : anne.martin@aract.fr." in done.stdout and "phrase" not in done.stdout
     with session_scope(database_url) as session:
@@ -80,11 +93,14 @@ def test_cli_staff_add_reads_the_password_twice_from_stdin(database_url, tmp_pat
         assert entry.actor.startswith("ligne de commande")
 
 
-@pytest.mark.parametrize("stdin, message", [
-    ("trop court\ntrop court\n", "Mot de passe trop court : 12 caractères au moins."),
-    ("une phrase de passe\nune autre phrase\n", "Les deux mots de passe ne correspondent pas."),
-    ("", "Mot de passe trop court"),
-])
+@pytest.mark.parametrize(
+    "stdin, message",
+    [
+        ("trop court\ntrop court\n", "Mot de passe trop court : 12 caractères au moins."),
+        ("une phrase de passe\nune autre phrase\n", "Les deux mots de passe ne correspondent pas."),
+        ("", "Mot de passe trop court"),
+    ],
+)
 def test_cli_staff_add_refuses_in_french(database_url, tmp_path, stdin, message):
     done = run_cli(database_url, tmp_path, "add", "anne@aract.fr", stdin=stdin)
     assert done.returncode == 2 and message in done.stderr

@@ -1,4 +1,5 @@
 """The staff app in Debian's headless chromium (Playwright): log-in, filters, transcript, review, leads, export, erasure."""
+
 from __future__ import annotations
 
 import re
@@ -13,16 +14,29 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True,
-                                  base_url=server.url)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True, base_url=server.url
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     # A CSP violation (an inline style or script) shows up as a console error; a page's own 404 is expected.
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document" else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not problems, f"errors in the browser: {problems}"
@@ -52,7 +66,7 @@ def test_login_wrong_password_then_right_then_logout(page):
     log_in(page, "pas le bon mot de passe")
     assert page.get_by_role("alert").inner_text() == "Adresse ou mot de passe incorrect."
     log_in(page)
-    page.get_by_role("heading", name="Fiches contact").wait_for()   # back to the page asked first
+    page.get_by_role("heading", name="Fiches contact").wait_for()  # back to the page asked first
     page.get_by_role("button", name="Se déconnecter").click()
     page.get_by_text("Vous êtes déconnecté.").wait_for()
     page.goto("/staff")
@@ -60,7 +74,9 @@ def test_login_wrong_password_then_right_then_logout(page):
 
 
 def test_dashboard(staff_page):
-    figures = dict(zip(staff_page.locator(".figures dt").all_inner_texts(), staff_page.locator(".figures dd").all_inner_texts()))
+    figures = dict(
+        zip(staff_page.locator(".figures dt").all_inner_texts(), staff_page.locator(".figures dd").all_inner_texts())
+    )
     assert figures["Conversations"] == "5" and figures["Fiches contact laissées"] == "1"
     assert figures["Messages non compris"].replace("\u00a0", " ") == "28,6 %"  # 4 of 14
     assert "cheval blanc" in staff_page.locator("table").last.inner_text()
@@ -91,7 +107,10 @@ def test_transcript_and_mark_reviewed(staff_page):
     visitor = staff_page.locator(".chat .visitor")
     assert visitor.count() == 4 and visitor.first.locator(".text").inner_text() == "bonjour"
     assert "Compris : greet (98,0" in visitor.first.inner_text()
-    assert "Boutons proposés : Tester mon projet · Combien ça coûte ?" in staff_page.locator(".chat .assistant").first.inner_text()
+    assert (
+        "Boutons proposés : Tester mon projet · Combien ça coûte ?"
+        in staff_page.locator(".chat .assistant").first.inner_text()
+    )
     quiz = staff_page.get_by_role("region", name="Test d'éligibilité")
     assert "éligible" in quiz.inner_text() and "association" in quiz.inner_text()
     assert "720 € HT" in staff_page.get_by_role("region", name="Estimation du coût").inner_text().replace("\u00a0", " ")
@@ -152,9 +171,16 @@ def test_erase_a_person(staff_page):
     assert "effacement des données d'une personne" in staff_page.locator("table").inner_text()
 
 
-PAGES = ["/staff", "/staff/conversations", "/staff/conversations/conv-eligible", "/staff/leads", "/staff/leads/1",
-         "/staff/data", "/staff/audit"]
-CHECKS = """() => ({
+PAGES = [
+    "/staff",
+    "/staff/conversations",
+    "/staff/conversations/conv-eligible",
+    "/staff/leads",
+    "/staff/leads/1",
+    "/staff/data",
+    "/staff/audit",
+]
+CHECKS = r"""() => ({
   lang: document.documentElement.lang,
   unlabelled: [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
       .filter(el => el.labels.length === 0).map(el => el.name),
@@ -180,11 +206,20 @@ def test_accessibility_basics(staff_page):
     for path in PAGES:
         staff_page.goto(path)
         found = staff_page.evaluate(CHECKS)
-        assert found == {"lang": "fr", "unlabelled": [], "thWithoutScope": 0, "styled": 0, "h1": 1, "lowContrast": []}, path
+        assert found == {
+            "lang": "fr",
+            "unlabelled": [],
+            "thWithoutScope": 0,
+            "styled": 0,
+            "h1": 1,
+            "lowContrast": [],
+        }, path
     # The first Tab reaches the skip link, visibly, and it leads to the content.
     staff_page.goto("/staff/conversations")
     staff_page.keyboard.press("Tab")
-    focused = staff_page.evaluate("() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]")
+    focused = staff_page.evaluate(
+        "() => [document.activeElement.textContent, getComputedStyle(document.activeElement).outlineStyle]"
+    )
     assert focused == ["Aller au contenu", "solid"]
     staff_page.keyboard.press("Enter")
     assert staff_page.evaluate("() => document.activeElement.id") == "contenu"

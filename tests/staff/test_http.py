@@ -1,4 +1,5 @@
 """The staff app over HTTP against a real uvicorn server, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import httpx
@@ -8,11 +9,26 @@ from bot.records.db import session_scope
 from bot.records.staff_models import AuditEntry, ConversationReview, StaffUser
 from tests.staff.conftest import STAFF_EMAIL, STAFF_PASSWORD, Server, csrf_in, log_in, make_settings
 
-GET_ROUTES = ["/staff", "/staff/", "/staff/conversations", "/staff/conversations?fallback=yes&page=2",
-              "/staff/conversations/conv-eligible", "/staff/leads", "/staff/leads/1", "/staff/leads/export.csv",
-              "/staff/data", "/staff/audit", "/staff/does-not-exist"]
-POST_ROUTES = ["/staff/logout", "/staff/conversations/conv-eligible/review", "/staff/leads/1", "/staff/data/erase",
-               "/staff/data/purge"]
+GET_ROUTES = [
+    "/staff",
+    "/staff/",
+    "/staff/conversations",
+    "/staff/conversations?fallback=yes&page=2",
+    "/staff/conversations/conv-eligible",
+    "/staff/leads",
+    "/staff/leads/1",
+    "/staff/leads/export.csv",
+    "/staff/data",
+    "/staff/audit",
+    "/staff/does-not-exist",
+]
+POST_ROUTES = [
+    "/staff/logout",
+    "/staff/conversations/conv-eligible/review",
+    "/staff/leads/1",
+    "/staff/data/erase",
+    "/staff/data/purge",
+]
 
 
 def assert_sent_to_login(response: httpx.Response) -> None:
@@ -26,7 +42,9 @@ def test_every_staff_route_refuses_a_visitor_without_a_session(server):
         for path in GET_ROUTES:
             assert_sent_to_login(http.get(path))
         for path in POST_ROUTES:
-            assert_sent_to_login(http.post(path, data={"csrf_token": "x", "email": "elodie@exemple.fr", "confirm": "yes"}))
+            assert_sent_to_login(
+                http.post(path, data={"csrf_token": "x", "email": "elodie@exemple.fr", "confirm": "yes"})
+            )
         assert http.get("/staff/leads").headers["location"] == "/staff/login?next=/staff/leads"
         # A forged or tampered cookie is no session either.
         http.cookies.set("staff_session", "eyJ1aWQiOjF9.forged.signature", domain="127.0.0.1", path="/staff")
@@ -59,10 +77,13 @@ def test_session_cookie_is_secure_when_configured(database_url, tmp_path, staff_
             login_cookie = next(c for c in form.headers.get_list("set-cookie") if c.startswith("staff_login="))
             assert "secure" in [part.strip().lower() for part in login_cookie.split(";")]
             # Over plain HTTP a client keeps Secure cookies to itself: hand it back as an HTTPS browser would.
-            http.cookies.set("staff_login", login_cookie.split(";")[0].split("=", 1)[1], domain="127.0.0.1",
-                             path="/staff/login")
-            response = http.post("/staff/login", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD,
-                                                        "csrf_token": csrf_in(form.text)})
+            http.cookies.set(
+                "staff_login", login_cookie.split(";")[0].split("=", 1)[1], domain="127.0.0.1", path="/staff/login"
+            )
+            response = http.post(
+                "/staff/login",
+                data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": csrf_in(form.text)},
+            )
     finally:
         running.stop()
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("staff_session="))
@@ -97,13 +118,16 @@ def test_the_login_form_needs_its_token_too(server, staff_account):
 
 
 def test_a_transcript_with_a_script_is_shown_escaped(staff):
-    pages = [staff.http.get("/staff/conversations/conv-xss"), staff.http.get("/staff"),
-             staff.http.get("/staff/conversations", params={"q": "<script>"})]
+    pages = [
+        staff.http.get("/staff/conversations/conv-xss"),
+        staff.http.get("/staff"),
+        staff.http.get("/staff/conversations", params={"q": "<script>"}),
+    ]
     for page in pages:
         assert page.status_code == 200
         assert "<script>" not in page.text and "<b>mon</b>" not in page.text
     assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in pages[0].text
-    assert "&lt;script&gt;" in pages[1].text          # in the dashboard's "not understood" list
+    assert "&lt;script&gt;" in pages[1].text  # in the dashboard's "not understood" list
     assert "1 conversation(s)" in pages[2].text
 
 
@@ -135,20 +159,31 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(staff):
 def test_login_goes_back_to_the_asked_page_but_never_to_another_site(server, staff_account):
     with httpx.Client(base_url=server.url, follow_redirects=False) as http:
         token = csrf_in(http.get("/staff/login?next=/staff/leads").text)
-        good = http.post("/staff/login", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": token,
-                                               "next": "/staff/leads?status=new"})
+        good = http.post(
+            "/staff/login",
+            data={
+                "email": STAFF_EMAIL,
+                "password": STAFF_PASSWORD,
+                "csrf_token": token,
+                "next": "/staff/leads?status=new",
+            },
+        )
         assert good.headers["location"] == "/staff/leads?status=new"
     for target in ("//evil.example/staff", "https://evil.example/", "/\\evil.example"):
         with httpx.Client(base_url=server.url, follow_redirects=False) as http:
             token = csrf_in(http.get("/staff/login").text)
-            bad = http.post("/staff/login", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD,
-                                                  "csrf_token": token, "next": target})
+            bad = http.post(
+                "/staff/login",
+                data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": token, "next": target},
+            )
             assert bad.headers["location"] == "/staff"
 
 
 def test_review_and_lead_update_are_saved_and_audited(staff, server, conversations):
-    saved = staff.post_form("/staff/conversations/conv-eligible/review",
-                            {"reviewed": "1", "tags": "à rappeler, éligible", "note": "Très bon échange <3"})
+    saved = staff.post_form(
+        "/staff/conversations/conv-eligible/review",
+        {"reviewed": "1", "tags": "à rappeler, éligible", "note": "Très bon échange <3"},
+    )
     assert saved.status_code == 303
     page = staff.http.get(saved.headers["location"]).text
     assert "Relecture enregistrée." in page and "Très bon échange &lt;3" in page and "à rappeler, éligible" in page

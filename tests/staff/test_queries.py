@@ -1,4 +1,5 @@
 """The staff app's query functions on conversations written by Rasa's own tracker store (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -21,15 +22,29 @@ def senders(url: str, **filters) -> list[str]:
 
 
 def test_list_is_newest_first_and_skips_chats_without_a_visitor_message(database_url, conversations):
-    assert senders(database_url) == ["conv-eligible", "conv-dialogue", "conv-fallback", "conv-redo", "conv-xss", "conv-old"]
+    assert senders(database_url) == [
+        "conv-eligible",
+        "conv-dialogue",
+        "conv-fallback",
+        "conv-redo",
+        "conv-xss",
+        "conv-old",
+    ]
 
 
 def test_each_row_summarises_its_conversation(database_url, conversations):
     with session_scope(database_url) as session:
         rows = {row.sender_id: row for row in list_conversations(session, Filters()).rows}
     full = rows["conv-eligible"]
-    assert (full.turns, full.verdict, full.leads, full.handoffs, full.fallback, full.quiz, full.reviewed) == \
-        (4, "eligible", 1, 1, False, True, False)
+    assert (full.turns, full.verdict, full.leads, full.handoffs, full.fallback, full.quiz, full.reviewed) == (
+        4,
+        "eligible",
+        1,
+        1,
+        False,
+        True,
+        False,
+    )
     assert full.started < full.last and full.first_message == "bonjour"
     assert rows["conv-xss"].first_message == XSS
     assert (rows["conv-fallback"].fallback, rows["conv-fallback"].verdict) == (True, None)
@@ -39,41 +54,52 @@ def test_each_row_summarises_its_conversation(database_url, conversations):
     assert rows["conv-redo"].verdict == "eligible", "the last verdict of a redone quiz wins"
 
 
-@pytest.mark.parametrize("filters, expected", [
-    ({"verdict": "eligible"}, ["conv-eligible", "conv-redo"]),
-    ({"verdict": "not_eligible"}, ["conv-xss"]),
-    ({"verdict": "to_check"}, ["conv-old"]),
-    ({"verdict": "none"}, ["conv-dialogue", "conv-fallback"]),
-    ({"lead": "yes"}, ["conv-eligible", "conv-old"]),
-    ({"lead": "no"}, ["conv-dialogue", "conv-fallback", "conv-redo", "conv-xss"]),
-    ({"handoff": "yes"}, ["conv-eligible"]),
-    ({"fallback": "yes"}, ["conv-dialogue", "conv-fallback", "conv-xss"]),
-    ({"fallback": "no", "lead": "yes"}, ["conv-eligible", "conv-old"]),
-    ({"date_from": paris_day(NOW - timedelta(days=4)), "date_to": paris_day(NOW - timedelta(days=2))}, ["conv-redo", "conv-xss"]),
-    ({"date_to": paris_day(NOW - timedelta(days=10))}, ["conv-old"]),
-    ({"date_from": date(2000, 1, 1), "date_to": date(2000, 1, 2)}, []),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"verdict": "eligible"}, ["conv-eligible", "conv-redo"]),
+        ({"verdict": "not_eligible"}, ["conv-xss"]),
+        ({"verdict": "to_check"}, ["conv-old"]),
+        ({"verdict": "none"}, ["conv-dialogue", "conv-fallback"]),
+        ({"lead": "yes"}, ["conv-eligible", "conv-old"]),
+        ({"lead": "no"}, ["conv-dialogue", "conv-fallback", "conv-redo", "conv-xss"]),
+        ({"handoff": "yes"}, ["conv-eligible"]),
+        ({"fallback": "yes"}, ["conv-dialogue", "conv-fallback", "conv-xss"]),
+        ({"fallback": "no", "lead": "yes"}, ["conv-eligible", "conv-old"]),
+        (
+            {"date_from": paris_day(NOW - timedelta(days=4)), "date_to": paris_day(NOW - timedelta(days=2))},
+            ["conv-redo", "conv-xss"],
+        ),
+        ({"date_to": paris_day(NOW - timedelta(days=10))}, ["conv-old"]),
+        ({"date_from": date(2000, 1, 1), "date_to": date(2000, 1, 2)}, []),
+    ],
+)
 def test_filters(database_url, conversations, filters, expected):
     assert senders(database_url, **filters) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("cheval blanc", ["conv-fallback"]),
-    ("ÉTÉ COMME", ["conv-fallback"]),             # accents and case, although Rasa stores \u00e9
-    ("Été", ["conv-fallback"]),                    # message text only, not the lead's organisation
-    ("<script>", ["conv-xss"]),
-    ("720 € HT", ["conv-eligible"]),               # the assistant's replies too
-    ("100%_", []),                                 # LIKE wildcards are searched literally
-    ("conv-old", ["conv-old"]),                    # a conversation id pasted by the staff
-    ("greet", []),                                 # intent names are not message text
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("cheval blanc", ["conv-fallback"]),
+        ("ÉTÉ COMME", ["conv-fallback"]),  # accents and case, although Rasa stores \u00e9
+        ("Été", ["conv-fallback"]),  # message text only, not the lead's organisation
+        ("<script>", ["conv-xss"]),
+        ("720 € HT", ["conv-eligible"]),  # the assistant's replies too
+        ("100%_", []),  # LIKE wildcards are searched literally
+        ("conv-old", ["conv-old"]),  # a conversation id pasted by the staff
+        ("greet", []),  # intent names are not message text
+    ],
+)
 def test_text_search(database_url, conversations, text, expected):
     assert senders(database_url, text=text) == expected
 
 
 def test_reviews_and_tags_filter_the_list(database_url, conversations):
     with session_scope(database_url) as session:
-        reviews.save_review(session, "conv-xss", True, reviews.parse_tags("Sécurité, relance , sécurité"), "vu", "a@b.fr")
+        reviews.save_review(
+            session, "conv-xss", True, reviews.parse_tags("Sécurité, relance , sécurité"), "vu", "a@b.fr"
+        )
     assert senders(database_url, reviewed="yes") == ["conv-xss"]
     assert "conv-xss" not in senders(database_url, reviewed="no")
     assert senders(database_url, tag="sécurité") == ["conv-xss"]
@@ -108,8 +134,14 @@ def test_transcript(database_url, conversations):
         lead_names = [lead.name for lead in transcript.leads]
         mails = [mail.status for lead in transcript.leads for mail in lead.mails]
     visitor = [m for m in transcript.messages if m.kind == "visitor"]
-    assert [(m.text, m.intent, m.confidence) for m in visitor][:2] == [("bonjour", "greet", 0.98), ("/start_quiz", "start_quiz", 1.0)]
-    assert transcript.messages[1].kind == "assistant" and transcript.messages[1].buttons == ["Tester mon projet", "Combien ça coûte ?"]
+    assert [(m.text, m.intent, m.confidence) for m in visitor][:2] == [
+        ("bonjour", "greet", 0.98),
+        ("/start_quiz", "start_quiz", 1.0),
+    ]
+    assert transcript.messages[1].kind == "assistant" and transcript.messages[1].buttons == [
+        "Tester mon projet",
+        "Combien ça coûte ?",
+    ]
     assert transcript.eligibility["verdict"] == "eligible" and transcript.funding["company_eur"] == 720
     assert (lead_names, mails) == (["Élodie Müller"], ["sent"])
     assert not any(m.not_understood for m in visitor)
@@ -130,7 +162,11 @@ def test_a_dialogue_turn_record_says_what_was_understood(database_url, conversat
     assert (rows["conv-dialogue"].fallback, rows["conv-dialogue"].quiz) == (True, True)
     visitor = [m for m in transcript.messages if m.kind == "visitor"]
     assert [(m.text, m.not_understood) for m in visitor] == [
-        ("je veux tester notre projet", False), ("une asso", False), ("zzkq wxv", True), ("Camille Roux", False)]
+        ("je veux tester notre projet", False),
+        ("une asso", False),
+        ("zzkq wxv", True),
+        ("Camille Roux", False),
+    ]
 
 
 def test_dashboard(database_url, conversations):
@@ -145,13 +181,23 @@ def test_dashboard(database_url, conversations):
     assert (board.visitor_messages, board.not_understood) == (14, 4)
     assert board.fallback_rate == pytest.approx(4 / 14)
     assert [m.text for m in board.misunderstood] == [
-        "zzkq wxv", "et pour les coopératives été comme hiver ?", "quelle est la couleur du cheval blanc d'Henri IV ?", XSS]
+        "zzkq wxv",
+        "et pour les coopératives été comme hiver ?",
+        "quelle est la couleur du cheval blanc d'Henri IV ?",
+        XSS,
+    ]
     assert (month.conversations, month.verdicts["to_check"], month.leads) == (6, 1, 2)
 
 
 def test_csv_export_for_a_french_spreadsheet(database_url, conversations):
     with session_scope(database_url) as session:
-        update_lead(session, session.get(Lead, conversations["leads"]["eligible"]), "contacted", "Rappelée le 2/12 ; OK", "a@b.fr")
+        update_lead(
+            session,
+            session.get(Lead, conversations["leads"]["eligible"]),
+            "contacted",
+            "Rappelée le 2/12 ; OK",
+            "a@b.fr",
+        )
         text, count = export_csv(session)
     assert count == 2 and text.startswith("\ufeff")
     lines = text[1:].split("\r\n")
@@ -197,10 +243,13 @@ def test_purge_keeps_recent_data(database_url, conversations):
         assert [erasure.reason for erasure in protection.past_erasures(session)] == ["retention"]
 
 
-@pytest.mark.parametrize("text, tags", [
-    ("", []),
-    ("Relance, FAQ manquante , relance,", ["faq manquante", "relance"]),
-    ("a\nb, c", ["a b", "c"]),
-])
+@pytest.mark.parametrize(
+    "text, tags",
+    [
+        ("", []),
+        ("Relance, FAQ manquante , relance,", ["faq manquante", "relance"]),
+        ("a\nb, c", ["a b", "c"]),
+    ],
+)
 def test_parse_tags(text, tags):
     assert reviews.parse_tags(text) == tags

@@ -1,4 +1,5 @@
 """Migration 0002 creates exactly the tables of bot.records.staff_models; the staff app's modules import no Rasa."""
+
 from __future__ import annotations
 
 import ast
@@ -9,7 +10,8 @@ import pytest
 from bot.records.db import make_engine
 
 STAFF_CODE = sorted((Path(__file__).resolve().parents[2] / "bot" / "web" / "staff").glob("*.py")) + [
-    Path(__file__).resolve().parents[2] / "bot" / "records" / "staff_models.py"]
+    Path(__file__).resolve().parents[2] / "bot" / "records" / "staff_models.py"
+]
 
 
 def test_the_migrations_match_the_models(database_url):

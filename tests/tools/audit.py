@@ -15,6 +15,7 @@ id no longer reported (clean the list); 3 the audit could not be done (no
 report, or packages PyPI's API did not answer for: an audit that looked at
 nothing must not pass).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ def read_accepted(text: str) -> Accepted:
         if not reason.strip():
             raise ValueError(f"audit-accepted.txt ligne {number} : « {key} » sans raison")
         if key.startswith("package:"):
-            accepted.packages[key[len("package:"):].lower()] = reason.strip()
+            accepted.packages[key[len("package:") :].lower()] = reason.strip()
         else:
             accepted.ids[key] = reason.strip()
     return accepted
@@ -72,20 +73,28 @@ def evaluate(report: dict, accepted: Accepted) -> Verdict:
     for dependency in dependencies:
         for vulnerability in dependency.get("vulns", []):
             ids = [vulnerability["id"], *vulnerability.get("aliases", [])]
-            findings.append((dependency["name"], dependency.get("version", "?"), ids, vulnerability.get("fix_versions", [])))
+            findings.append(
+                (dependency["name"], dependency.get("version", "?"), ids, vulnerability.get("fix_versions", []))
+            )
     reported_ids = {vid for _, _, ids, _ in findings for vid in ids}
     unaccepted = [finding for finding in findings if not set(finding[2]) & set(accepted.ids)]
     unchecked = [d["name"] for d in dependencies if d.get("skip_reason") and d["name"].lower() not in accepted.packages]
     stale = sorted(set(accepted.ids) - reported_ids)
-    lines = [f"audit : {len(dependencies)} paquets, {len(findings)} vulnérabilité(s) connue(s), "
-             f"{len(findings) - len(unaccepted)} acceptée(s)"]
+    lines = [
+        f"audit : {len(dependencies)} paquets, {len(findings)} vulnérabilité(s) connue(s), "
+        f"{len(findings) - len(unaccepted)} acceptée(s)"
+    ]
     for name, version, ids, fixes in findings:
         mark = "accepté  " if set(ids) & set(accepted.ids) else "À TRAITER"
-        lines.append(f"  {mark} {name} {version} : {', '.join(ids)} (corrigé dans : {', '.join(fixes) or 'aucune version'})")
+        lines.append(
+            f"  {mark} {name} {version} : {', '.join(ids)} (corrigé dans : {', '.join(fixes) or 'aucune version'})"
+        )
     if unchecked:
-        lines.append(f"  AUDIT INCOMPLET : PyPI n'a pas répondu pour {len(unchecked)} paquet(s) "
-                     f"({', '.join(unchecked[:8])}{' …' if len(unchecked) > 8 else ''}) ; "
-                     "l'API JSON par version (https://pypi.org/pypi/<nom>/<version>/json) est-elle joignable ?")
+        lines.append(
+            f"  AUDIT INCOMPLET : PyPI n'a pas répondu pour {len(unchecked)} paquet(s) "
+            f"({', '.join(unchecked[:8])}{' …' if len(unchecked) > 8 else ''}) ; "
+            "l'API JSON par version (https://pypi.org/pypi/<nom>/<version>/json) est-elle joignable ?"
+        )
     for vid in stale:
         lines.append(f"  acceptation périmée : {vid} n'est plus signalé, retirez-le de {ACCEPTED.name}")
     code = 1 if unaccepted else 3 if unchecked else 2 if stale else 0
@@ -94,8 +103,12 @@ def evaluate(report: dict, accepted: Accepted) -> Verdict:
 
 def frozen_requirements(venv: Path) -> str:
     """`pip freeze` of the audited venv, pinned lines only (editable and URL installs have no PyPI advisories)."""
-    frozen = subprocess.run([str(venv / "bin" / "pip"), "freeze", "--exclude-editable", "--disable-pip-version-check"],
-                            check=True, capture_output=True, text=True).stdout
+    frozen = subprocess.run(
+        [str(venv / "bin" / "pip"), "freeze", "--exclude-editable", "--disable-pip-version-check"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return "".join(line + "\n" for line in frozen.splitlines() if re.match(r"^[A-Za-z0-9_.-]+==", line))
 
 
@@ -106,8 +119,10 @@ def audit_venv(venv: Path, audit_venv: Path) -> Path:
         python = os.path.realpath(venv / "bin" / "python")
         subprocess.run([python, "-m", "venv", str(audit_venv)], check=True)
         (audit_venv / ".gitignore").write_text("*\n")
-        subprocess.run([str(audit_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", PIP_AUDIT],
-                       check=True)
+        subprocess.run(
+            [str(audit_venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", PIP_AUDIT],
+            check=True,
+        )
     return tool
 
 
@@ -117,10 +132,25 @@ def run_pip_audit(tool: Path, requirements: str, service: str = "pypi") -> dict 
         requirements_path = Path(work) / "requirements.txt"
         report_path = Path(work) / "report.json"
         requirements_path.write_text(requirements)
-        result = subprocess.run([str(tool), "--requirement", str(requirements_path), "--no-deps", "--disable-pip",
-                                 "--vulnerability-service", service, "--progress-spinner", "off",
-                                 "--format", "json", "--output", str(report_path)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                str(tool),
+                "--requirement",
+                str(requirements_path),
+                "--no-deps",
+                "--disable-pip",
+                "--vulnerability-service",
+                service,
+                "--progress-spinner",
+                "off",
+                "--format",
+                "json",
+                "--output",
+                str(report_path),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if not report_path.exists() or not report_path.read_text().strip():
             print(result.stderr[-3000:], file=sys.stderr)
             return None
@@ -133,8 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-venv", type=Path, default=ROOT / ".venv-audit")
     parser.add_argument("--accepted", type=Path, default=ACCEPTED)
     parser.add_argument("--report", type=Path, help="évaluer un rapport JSON de pip-audit déjà produit")
-    parser.add_argument("--service", choices=["pypi", "osv"], default="pypi",
-                        help="base d'avis : l'API JSON de PyPI (défaut) ou OSV (api.osv.dev)")
+    parser.add_argument(
+        "--service",
+        choices=["pypi", "osv"],
+        default="pypi",
+        help="base d'avis : l'API JSON de PyPI (défaut) ou OSV (api.osv.dev)",
+    )
     args = parser.parse_args(argv)
     accepted = read_accepted(args.accepted.read_text(encoding="utf-8"))
     if args.report:

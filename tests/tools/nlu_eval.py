@@ -4,6 +4,7 @@ tests/nlu/heldout/ was written by a helper that had read neither the training da
 other sets, and was not used to tune anything; tests/nlu/dev/, written the same way
 earlier, was used while developing (its errors were read) and stays as a regression check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,9 +20,26 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_rasa_tests(model: Path, outs: dict[str, Path]) -> None:
     """Let Rasa classify every example of each set and write its reports, the sets side by side (most of a run is
     loading Rasa and the model, one core each)."""
-    runs = {name: subprocess.Popen(
-        [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", str(ROOT / "tests" / "nlu" / name),
-         "--out", str(out), "--no-plot", "--successes"]) for name, out in outs.items()}
+    runs = {
+        name: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "test",
+                "nlu",
+                "--model",
+                str(model),
+                "--nlu",
+                str(ROOT / "tests" / "nlu" / name),
+                "--out",
+                str(out),
+                "--no-plot",
+                "--successes",
+            ]
+        )
+        for name, out in outs.items()
+    }
     failed = [name for name, run in runs.items() if run.wait() != 0]
     if failed:
         raise SystemExit(f"rasa test nlu failed on {', '.join(failed)}")
@@ -57,8 +75,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--min-accuracy", type=float, default=0.93)
-    parser.add_argument("--set", dest="sets", action="append",
-                        help="a folder of tests/nlu/: heldout (the default) or dev; repeat for several")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        help="a folder of tests/nlu/: heldout (the default) or dev; repeat for several",
+    )
     parser.add_argument("--out", type=Path, default=None, help="where the reports go (one folder per set inside)")
     args = parser.parse_args()
     sets = args.sets or ["heldout"]
@@ -68,15 +90,22 @@ def main() -> int:
     for name, out in outs.items():
         print(f"NLU set tests/nlu/{name}/")
         intent_accuracy = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))["accuracy"]
-        report(f"Intent accuracy ({name})", intent_accuracy, confusions(out / "intent_errors.json", "intent"),
-               out / "intent_errors.json")
+        report(
+            f"Intent accuracy ({name})",
+            intent_accuracy,
+            confusions(out / "intent_errors.json", "intent"),
+            out / "intent_errors.json",
+        )
         failed = failed or intent_accuracy < args.min_accuracy
         selection_file = out / "response_selection_report.json"
         if selection_file.exists():
             selection_accuracy = json.loads(selection_file.read_text(encoding="utf-8"))["accuracy"]
-            report(f"FAQ answer selection accuracy ({name})", selection_accuracy,
-                   confusions(out / "response_selection_errors.json", "response_selection"),
-                   out / "response_selection_errors.json")
+            report(
+                f"FAQ answer selection accuracy ({name})",
+                selection_accuracy,
+                confusions(out / "response_selection_errors.json", "response_selection"),
+                out / "response_selection_errors.json",
+            )
             failed = failed or selection_accuracy < args.min_accuracy
     if failed:
         print(f"FAILED: below the {args.min_accuracy:.2f} threshold", file=sys.stderr)

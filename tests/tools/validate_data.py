@@ -8,6 +8,7 @@ Two warnings say nothing about our files and are checked differently:
   response passes only if the dialogue's code names it (literally, or by an
   f-string prefix such as f"utter_why_{question}").
 """
+
 from __future__ import annotations
 
 import os
@@ -47,7 +48,10 @@ def main() -> int:
     """Return 1 when validation fails or prints a warning we do not expect."""
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain", "--fail-on-warnings"],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     output = result.stdout + result.stderr
     literals, prefixes = responses_named_by_actions()

@@ -1,4 +1,5 @@
 """The training data and the held-out set stay apart and cover every intent."""
+
 import re
 import unicodedata
 from collections import Counter

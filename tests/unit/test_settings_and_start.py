@@ -1,4 +1,5 @@
 """Settings from the environment, and a start that refuses to half-start."""
+
 import os
 import subprocess
 import sys
@@ -19,7 +20,9 @@ def test_defaults_work_without_any_variable():
 
 
 def test_the_environment_wins():
-    settings = load_settings({"DATABASE_URL": "postgresql://u@127.0.0.1/test", "RASA_PORT": "6005", "ACTIONS_PORT": "6055"})
+    settings = load_settings(
+        {"DATABASE_URL": "postgresql://u@127.0.0.1/test", "RASA_PORT": "6005", "ACTIONS_PORT": "6055"}
+    )
     assert settings.database_url == "postgresql://u@127.0.0.1/test"
     assert settings.rasa_port == 6005 and settings.action_endpoint_url.endswith(":6055/webhook")
 
@@ -30,7 +33,10 @@ def test_the_rasa_server_calls_the_action_server_of_actions_port(tmp_path):
 
     from bot.cli import services
 
-    assert yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"]["url"] == load_settings({}).action_endpoint_url
+    assert (
+        yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"]["url"]
+        == load_settings({}).action_endpoint_url
+    )
     settings = load_settings({"ACTIONS_PORT": "6055", "VAR_DIR": str(tmp_path)})
     rasa = next(service for service in services(settings) if service.name == "rasa")
     written = yaml.safe_load(Path(rasa.command[rasa.command.index("--endpoints") + 1]).read_text())
@@ -48,7 +54,9 @@ def run_bot(env_extra: dict, tmp_path: Path) -> subprocess.CompletedProcess:
     model = tmp_path / "model.tar.gz"
     model.write_bytes(b"not used: the database check comes first")
     env = {"PATH": "/usr/bin:/bin", "MODEL_PATH": str(model), "VAR_DIR": str(tmp_path), **env_extra}
-    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_an_unreachable_database_stops_the_start_with_a_clear_message(tmp_path):
@@ -60,7 +68,9 @@ def test_an_unreachable_database_stops_the_start_with_a_clear_message(tmp_path):
 
 def test_a_missing_model_says_how_to_train(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "MODEL_PATH": str(tmp_path / "absent.tar.gz"), "VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2 and "make run" in result.stderr
 
 
@@ -128,11 +138,24 @@ def test_the_rasa_server_runs_without_jax():
 
     rasa = next(service for service in services(load_settings({})) if service.name == "rasa")
     assert rasa.command[1:4] == ["-m", "bot.rasa_ext.rasa_server", "run"]
-    probe = ("import sys, bot.rasa_ext.rasa_server, tensorflow as tf; "
-             "print(int(tf.reduce_sum(tf.constant([1, 2]))), 'jaxlib' in sys.modules, 'jax' in sys.modules and sys.modules['jax'])")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    probe = (
+        "import sys, bot.rasa_ext.rasa_server, tensorflow as tf; "
+        "print(int(tf.reduce_sum(tf.constant([1, 2]))), 'jaxlib' in sys.modules, 'jax' in sys.modules and sys.modules['jax'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert done.stdout.split() == ["3", "False", "None"], done.stderr[-2000:]
-    version = subprocess.run([sys.executable, "-m", "bot.rasa_ext.rasa_server", "--version"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120)
+    version = subprocess.run(
+        [sys.executable, "-m", "bot.rasa_ext.rasa_server", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Rasa Version      :         3.6.21" in version.stdout, version.stdout + version.stderr[-2000:]

@@ -1,4 +1,5 @@
 """The web app over plain HTTP: security headers, CORS limited to the site's origins, our own files only."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,11 @@ def test_program_page_has_a_strict_content_security_policy(assistant):
     assert "frame-ancestors" in policy and "object-src 'none'" in policy
     # The widget may reach the chat server, and nothing else outside the site.
     connect = re.search(r"connect-src ([^;]+)", policy).group(1).split()
-    assert connect == ["'self'", f"http://127.0.0.1:{assistant['env']['RASA_PORT']}", f"ws://127.0.0.1:{assistant['env']['RASA_PORT']}"]
+    assert connect == [
+        "'self'",
+        f"http://127.0.0.1:{assistant['env']['RASA_PORT']}",
+        f"ws://127.0.0.1:{assistant['env']['RASA_PORT']}",
+    ]
     assert response.headers["x-content-type-options"] == "nosniff"
     # No inline script or style, no third-party resource in the page itself.
     html = response.text
@@ -25,7 +30,11 @@ def test_program_page_has_a_strict_content_security_policy(assistant):
 
 
 def test_widget_files_and_the_socket_io_client_are_served_by_the_app(assistant):
-    for path, kind in (("/widget/widget.js", "javascript"), ("/widget/widget.css", "css"), ("/widget/socket.io.min.js", "javascript")):
+    for path, kind in (
+        ("/widget/widget.js", "javascript"),
+        ("/widget/widget.css", "css"),
+        ("/widget/socket.io.min.js", "javascript"),
+    ):
         response = httpx.get(assistant["web_url"] + path)
         assert response.status_code == 200 and kind in response.headers["content-type"], path
     assert "io" in httpx.get(assistant["web_url"] + "/widget/socket.io.min.js").text[:2000]
@@ -41,8 +50,10 @@ def test_cors_answers_only_the_configured_site_origins(assistant):
     response = httpx.get(url, headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in response.headers
     # The Rasa REST channel too: a preflight from another site gets no permission.
-    preflight = httpx.options(assistant["url"] + "/webhooks/rest/webhook", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    preflight = httpx.options(
+        assistant["url"] + "/webhooks/rest/webhook",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.headers.get("access-control-allow-origin") not in ("*", "https://evil.example")
 
 

@@ -1,4 +1,5 @@
 """From a visitor's chat on the widget to the staff's review: the real servers, one browser, one database."""
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,15 @@ def test_a_lead_left_on_the_widget_is_found_reviewed_and_exported_by_the_staff(b
     visitor.context.close()
 
     # The staff member has an account made on the command line.
-    made = subprocess.run([sys.executable, "-m", "bot", "staff", "add", STAFF_EMAIL], cwd=ROOT, env=assistant["env"],
-                          input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n", capture_output=True, text=True, timeout=60)
+    made = subprocess.run(
+        [sys.executable, "-m", "bot", "staff", "add", STAFF_EMAIL],
+        cwd=ROOT,
+        env=assistant["env"],
+        input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
 
     # A visitor without a session gets nothing from /staff.
@@ -66,7 +74,10 @@ def test_a_lead_left_on_the_widget_is_found_reviewed_and_exported_by_the_staff(b
 
     staff.get_by_role("heading", name="Échanges").wait_for()
     transcript = staff.locator(".chat").inner_text()
-    assert "Saint-Étienne" in transcript and "Mettre en place des horaires choisis avec l'équipe <b>salariée</b>" in transcript
+    assert (
+        "Saint-Étienne" in transcript
+        and "Mettre en place des horaires choisis avec l'équipe <b>salariée</b>" in transcript
+    )
     assert staff.locator(".chat b").count() == 0, "visitor text must be shown escaped"
     assert "Anaïs Lefèvre" in staff.get_by_role("region", name="Fiche contact et courriels").inner_text()
     assert "éligible" in staff.get_by_role("region", name="Test d'éligibilité").inner_text()

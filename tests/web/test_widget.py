@@ -1,4 +1,5 @@
 """The program page and its chat widget in a real headless chromium, against the real servers."""
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,14 @@ def page(browser, assistant):
     elsewhere: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Visitors' browsers talk to the site and the chat server only (no font, script or tracker elsewhere).
-    page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:")) else elsewhere.append(request.url))
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:"))
+            else elsewhere.append(request.url)
+        ),
+    )
     page.goto(assistant["web_url"] + "/")
     yield page
     context.close()
@@ -73,8 +81,17 @@ def test_page_presents_the_program_and_the_chat_answers_a_cost_question(page):
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).inner_text() == "Appui-conseil à l'innovation sociale"
     content = plain(page.locator("main").inner_text())
-    for fact in ("moins de 250 salariés", "jusqu'à 5 jours", "jusqu'à 15 jours sur une durée de 18 mois",
-                 "1 000 € HT", "3 000 € HT", "80 %", "v.semavoine@anact.fr", "j.bertin@anact.fr", "trois fois dans l'année"):
+    for fact in (
+        "moins de 250 salariés",
+        "jusqu'à 5 jours",
+        "jusqu'à 15 jours sur une durée de 18 mois",
+        "1 000 € HT",
+        "3 000 € HT",
+        "80 %",
+        "v.semavoine@anact.fr",
+        "j.bertin@anact.fr",
+        "trois fois dans l'année",
+    ):
         assert fact in content, fact
     assert page.evaluate("window.sessionStorage.length") == 0, "nothing may be stored before the chat is opened"
 
@@ -167,7 +184,9 @@ def test_a_whole_conversation_with_the_keyboard_only(page):
         page.keyboard.press("Shift+Tab")
         if page.evaluate("document.activeElement.classList.contains('ac-choice')"):
             break
-    assert page.evaluate("document.activeElement.classList.contains('ac-choice')"), "no button reachable with the keyboard"
+    assert page.evaluate("document.activeElement.classList.contains('ac-choice')"), (
+        "no button reachable with the keyboard"
+    )
     before = page.locator(".ac-bot").count()
     page.keyboard.press("Enter")
     wait_for_bot_count(page, before + 1)
@@ -232,8 +251,18 @@ def test_widget_texts_have_a_contrast_of_at_least_4_5(page):
     open_chat(page)
     ask(page, "qui peut déposer le dossier ?")
     page.locator(".ac-choice").first.click()
-    for selector in ("#ac-title", ".ac-launcher", ".ac-bot", ".ac-user", ".ac-choice", ".ac-choice.ac-chosen",
-                     ".ac-send", ".ac-tool", ".ac-privacy", "#ac-input"):
+    for selector in (
+        "#ac-title",
+        ".ac-launcher",
+        ".ac-bot",
+        ".ac-user",
+        ".ac-choice",
+        ".ac-choice.ac-chosen",
+        ".ac-send",
+        ".ac-tool",
+        ".ac-privacy",
+        "#ac-input",
+    ):
         ratio = page.evaluate(CONTRAST, selector)
         assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f}:1"
 
@@ -251,7 +280,8 @@ def test_no_serious_accessibility_violation_with_the_chat_open(browser, assistan
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     serious = [
         f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes']]}"
-        for violation in result["violations"] if violation["impact"] in ("serious", "critical")
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
     ]
     context.close()
     assert serious == []
@@ -321,12 +351,16 @@ def page_behind_relay(browser, assistant):
     env = {**assistant["env"], "WEB_PORT": str(port), "CHAT_SERVER_URL": f"http://127.0.0.1:{relay_port}"}
     relay = TcpRelay(int(assistant["env"]["RASA_PORT"]), relay_port)
     log = open(os.path.join(env["VAR_DIR"], "web-relay.log"), "wb")
-    web = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    web = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         try:
             wait_for_page(f"http://127.0.0.1:{port}/healthz", web, timeout=60)
         except RuntimeError as error:
-            pytest.fail(f"the second web app did not start ({error}): {open(log.name, errors='replace').read()[-2000:]}")
+            pytest.fail(
+                f"the second web app did not start ({error}): {open(log.name, errors='replace').read()[-2000:]}"
+            )
         context = browser.new_context(locale="fr-FR")
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/")

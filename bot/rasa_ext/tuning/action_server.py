@@ -31,6 +31,7 @@ server stops. They write the request's JSON (the whole conversation, about
 of 0.74 ms per call here, the same JSON data (json's own encoder takes over
 for anything ujson refuses).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,7 +85,10 @@ class EventChecks:
         names = [alternative["properties"]["event"]["const"] for alternative in items["oneOf"]]
         if len(set(names)) != len(names):
             raise ValueError("event schemas share a name")
-        outer = {**schema, "properties": {**schema["properties"], "events": {**schema["properties"]["events"], "items": {}}}}
+        outer = {
+            **schema,
+            "properties": {**schema["properties"], "events": {**schema["properties"]["events"], "items": {}}},
+        }
         self.outer = cls(outer)
         self.by_name = {name: cls({"allOf": [base, alternative]}) for name, alternative in zip(names, items["oneOf"])}
         self.known: "OrderedDict[str, bool]" = OrderedDict()  # event's JSON text -> its check, the latest last
@@ -123,7 +127,9 @@ def _fast_checks(action: RemoteAction) -> Optional[EventChecks]:
         try:
             _event_checks[type(action)] = EventChecks(action.action_response_format_spec())
         except (KeyError, TypeError, ValueError):
-            logger.warning("bot.rasa_ext.tuning: schema des réponses du serveur d'actions inattendu, vérification complète seule")
+            logger.warning(
+                "bot.rasa_ext.tuning: schema des réponses du serveur d'actions inattendu, vérification complète seule"
+            )
             _event_checks[type(action)] = None
     return _event_checks[type(action)]
 
@@ -200,7 +206,9 @@ def endpoint_session(self: EndpointConfig) -> Any:
     if session is None or session.closed:
         session = aiohttp.ClientSession(  # the settings of Rasa's session, plus the connector
             headers=self.headers,
-            auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None,
+            auth=aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
             json_serialize=dumps_json,

@@ -26,6 +26,7 @@ Rasa checked the parsed intent against the domain after first comparing the
 whole domain, as a dict, with an empty one, at every message (1.7 %); whether
 the domain is empty is now decided once per domain.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,15 +40,26 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted,
-                                     SlotSet, UserUttered, UserUtteranceReverted)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 rasa_run_graph = DaskGraphRunner.run  # Rasa's own, for comparison in the tests
 
 
-def _graph_plan(self: DaskGraphRunner, targets: Tuple[Text, ...], inputs: Tuple[Text, ...]) -> List[Tuple[Text, Any, List[Text]]]:
+def _graph_plan(
+    self: DaskGraphRunner, targets: Tuple[Text, ...], inputs: Tuple[Text, ...]
+) -> List[Tuple[Text, Any, List[Text]]]:
     """The nodes dask would run for these targets and inputs (Rasa's minimal schema, less the nodes an input
     replaces), each after the nodes it needs: (name, node, names of its needs)."""
     schema = self._graph_schema.minimal_graph_schema(list(targets))
@@ -68,8 +80,9 @@ def _graph_plan(self: DaskGraphRunner, targets: Tuple[Text, ...], inputs: Tuple[
     return [(name, self._instantiated_nodes[name], list(nodes[name].needs.values())) for name in order]
 
 
-def run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
-              targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+def run_graph(
+    self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+) -> Dict[Text, Any]:
     """`DaskGraphRunner.run` of rasa 3.6.21 with the nodes called one after the other in the order of their needs.
 
     dask's synchronous scheduler runs the same nodes with the same arguments,
@@ -82,11 +95,12 @@ def run_graph(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
     plan = plans.get(key)
     if plan is None:
         plan = plans[key] = _graph_plan(self, *key)
-    for name, value in inputs.items():  # Rasa's own check of the inputs
+    for value in inputs.values():  # Rasa's own check of the inputs
         if isinstance(value, str) and any(value == node_name for node_name, _, _ in plan):
             raise GraphRunError(
                 f"Input value '{value}' clashes with a node name. Make sure that none of the input names passed "
-                f"to the `run` method are the same as node names in the graph schema.")
+                f"to the `run` method are the same as node names in the graph schema."
+            )
     results: Dict[Text, Any] = {name: (name, value) for name, value in inputs.items()}
     try:
         for name, node, needs in plan:
@@ -113,8 +127,11 @@ def _apply(tracker: DialogueStateTracker, applied: List[Event], event: Event, lo
     elif isinstance(event, UserUtteranceReverted):  # the utterance, then the action_listen before it
         tracker._undo_till_previous(UserUttered, applied)
         tracker._undo_till_previous(ActionExecuted, applied)
-    elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
-          and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+    elif (
+        isinstance(event, ActionExecuted)
+        and event.action_name in loop_names
+        and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+    ):
         tracker._undo_till_previous_loop_execution(event.action_name, applied)
     else:
         applied.append(event)
@@ -169,8 +186,13 @@ def _own_state(state: Dict[Text, Any]) -> Dict[Text, Any]:
     return {kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state for kind, sub_state in state.items()}
 
 
-def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
-                ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Any]:
+def past_states(
+    self: DialogueStateTracker,
+    domain: Domain,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+) -> List[Any]:
     """`DialogueStateTracker.past_states` of rasa 3.6.21, carried on from the last call when events were added.
 
     Rasa replays every applied event into a new tracker and takes the state
@@ -183,24 +205,31 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
         return rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     applied = self.applied_events()
     kept = self.__dict__.get("_past_states")
-    if (kept is None or kept.domain is not domain or kept.omit_unset_slots != omit_unset_slots
-            or len(applied) < len(kept.applied) or any(old is not new for old, new in zip(kept.applied, applied))):
+    if (
+        kept is None
+        or kept.domain is not domain
+        or kept.omit_unset_slots != omit_unset_slots
+        or len(applied) < len(kept.applied)
+        or any(old is not new for old, new in zip(kept.applied, applied))
+    ):
         kept = self.__dict__["_past_states"] = _PastStates(self, domain, omit_unset_slots)
-    for event in applied[len(kept.applied):]:  # Rasa's `generate_all_prior_trackers`, from where it got to
+    for event in applied[len(kept.applied) :]:  # Rasa's `generate_all_prior_trackers`, from where it got to
         if isinstance(event, ActionExecuted):
             kept.states.append(domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots))
         kept.replay.update(event)
         kept.applied.append(event)
     # States from `get_active_state` are already clean (Rasa cleans them twice); the last one is new, the others copies.
     return [_own_state(state) for state in kept.states] + [
-        domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots)]
+        domain.get_active_state(kept.replay, omit_unset_slots=omit_unset_slots)
+    ]
 
 
 rasa_tracker_copy = DialogueStateTracker.copy  # Rasa's own, for comparison in the tests
 
 
-def _state_copy(tracker: DialogueStateTracker, sender_id: Text, max_event_history: Optional[int],
-                is_rule_tracker: bool) -> DialogueStateTracker:
+def _state_copy(
+    tracker: DialogueStateTracker, sender_id: Text, max_event_history: Optional[int], is_rule_tracker: bool
+) -> DialogueStateTracker:
     """A new tracker with `tracker`'s events and the state they gave it (what a replay of them gives)."""
     copied = DialogueStateTracker(sender_id, [], max_event_history, is_rule_tracker=is_rule_tracker)
     events = tracker.events
@@ -229,8 +258,11 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     `init_copy` sets it. Anything a replay could make differently (no slots
     declared, a capped history, an event a replay would stop at) is copied
     Rasa's way."""
-    if type(self.slots) is not dict or self._max_event_history is not None or any(
-            not event.timestamp <= float("inf") for event in self.events):
+    if (
+        type(self.slots) is not dict
+        or self._max_event_history is not None
+        or any(not event.timestamp <= float("inf") for event in self.events)
+    ):
         return rasa_tracker_copy(self)
     return _state_copy(self, self.sender_id or DEFAULT_SENDER_ID, None, self.is_rule_tracker)
 
@@ -238,20 +270,28 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
 rasa_temporary_tracker = FormAction._temporary_tracker  # Rasa's own, for comparison in the tests
 
 
-def temporary_tracker(self: FormAction, current_tracker: DialogueStateTracker, additional_events: List[Event],
-                      domain: Domain) -> DialogueStateTracker:
+def temporary_tracker(
+    self: FormAction, current_tracker: DialogueStateTracker, additional_events: List[Event], domain: Domain
+) -> DialogueStateTracker:
     """`FormAction._temporary_tracker` of rasa 3.6.21: the conversation with the form's events added, made from the
     conversation's state (as `copy_tracker` does) instead of replaying its events into a tracker with the
     domain's slots, when both give the same state: no restart, the domain's slots and no capped history."""
     slots = current_tracker.slots
-    if (type(slots) is not dict or current_tracker._max_event_history is not None or current_tracker.is_rule_tracker
-            or len(slots) != len(domain.slots)
-            or any(type(slots.get(slot.name)) is not type(slot) for slot in domain.slots)
-            or current_tracker.idx_after_latest_restart() != 0):
+    if (
+        type(slots) is not dict
+        or current_tracker._max_event_history is not None
+        or current_tracker.is_rule_tracker
+        or len(slots) != len(domain.slots)
+        or any(type(slots.get(slot.name)) is not type(slot) for slot in domain.slots)
+        or current_tracker.idx_after_latest_restart() != 0
+    ):
         return rasa_temporary_tracker(self, current_tracker, additional_events, domain)
     tracker = _state_copy(current_tracker, current_tracker.sender_id, None, False)
-    for event in [SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)), ActionExecuted(self.name()),
-                  *additional_events]:
+    for event in [
+        SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current_tracker)),
+        ActionExecuted(self.name()),
+        *additional_events,
+    ]:
         tracker.update(event)
     return tracker
 
@@ -271,5 +311,6 @@ def check_for_unseen_features(self: MessageProcessor, parse_data: Dict[Text, Any
     intent = parse_data["intent"][INTENT_NAME_KEY]
     entities = parse_data["entities"] or []
     if (intent and intent not in domain.intents) or any(
-            element["entity"] and element["entity"] not in domain.entities for element in entities):
+        element["entity"] and element["entity"] not in domain.entities for element in entities
+    ):
         rasa_check_for_unseen_features(self, parse_data)  # Rasa's own warnings

@@ -5,6 +5,7 @@ minutes) inside the process. The REST channel calls `release_free_memory`
 once the server has started and every minute after: 84 MB given back to the
 system after a benchmark here, a few milliseconds each time.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -44,6 +44,7 @@ message in the same way: the second now gets the first's model data, batch
 and tensors instead of making them again (for the one example a message is,
 Rasa's data generator is replaced by the one batch it would give).
 """
+
 from __future__ import annotations
 
 import copy
@@ -140,7 +141,9 @@ def create_fake_features(all_features: List[List[List[Features]]]) -> List[Featu
     fakes = []
     for features in example:
         fake = Features.__new__(Features)
-        fake.__dict__.update({name: copy.deepcopy(value) for name, value in features.__dict__.items() if name != "features"})
+        fake.__dict__.update(
+            {name: copy.deepcopy(value) for name, value in features.__dict__.items() if name != "features"}
+        )
         if features.is_sparse():
             fake.features = scipy.sparse.coo_matrix((0, features.features.shape[-1]), features.features.dtype)
         else:
@@ -186,7 +189,9 @@ class DirectCall:
             if last is not None and last[0] is batch_in and last[1] == self.signature:
                 tensors = last[2]  # the batch the other classifier just read, for the same inputs
             else:
-                tensors = [self._tensor(value, spec, dims) for value, spec, dims in zip(batch_in, self.specs, self.dims)]
+                tensors = [
+                    self._tensor(value, spec, dims) for value, spec, dims in zip(batch_in, self.specs, self.dims)
+                ]
                 _last_tensors = (batch_in, self.signature, tensors)
             if all(tensor is not None for tensor in tensors):
                 return self.graph._call_flat(tensors, self.graph.captured_inputs)
@@ -237,16 +242,25 @@ def call_directly(model: RasaModel) -> None:
     try:
         model._tf_predict_step = DirectCall(function)
     except (AttributeError, IndexError, TypeError, ValueError):
-        logger.warning("bot.rasa_ext.tuning: fonction de prédiction de %s inattendue, appel ordinaire", type(model).__name__)
+        logger.warning(
+            "bot.rasa_ext.tuning: fonction de prédiction de %s inattendue, appel ordinaire", type(model).__name__
+        )
 
 
-def load_model_for_inference(cls: type, model_file_name: Text, model_data_example: Any,
-                             predict_data_example: Any = None, finetune_mode: bool = False,
-                             *args: Any, **kwargs: Any) -> RasaModel:
+def load_model_for_inference(
+    cls: type,
+    model_file_name: Text,
+    model_data_example: Any,
+    predict_data_example: Any = None,
+    finetune_mode: bool = False,
+    *args: Any,
+    **kwargs: Any,
+) -> RasaModel:
     """`RasaModel.load` of rasa 3.6.21 without its one training step: weights read, then the model built by a prediction."""
     if finetune_mode or predict_data_example is None:
-        return rasa_model_load(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
-                               *args, **kwargs)
+        return rasa_model_load(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
     model = cls(*args, **kwargs)
     status = model.load_weights(model_file_name)  # restored into each variable as the prediction creates it
     model.run_inference(predict_data_example)
@@ -254,9 +268,12 @@ def load_model_for_inference(cls: type, model_file_name: Text, model_data_exampl
         status.expect_partial()  # the optimizer's state in the file has no use here
         status.assert_existing_objects_matched()
     except AssertionError:
-        logger.warning("bot.rasa_ext.tuning: poids de %s incomplets, chargement par Rasa", model_file_name, exc_info=True)
-        return rasa_model_load(cls, model_file_name, model_data_example, predict_data_example, finetune_mode,
-                               *args, **kwargs)
+        logger.warning(
+            "bot.rasa_ext.tuning: poids de %s incomplets, chargement par Rasa", model_file_name, exc_info=True
+        )
+        return rasa_model_load(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
     call_directly(model)
     return model
 
@@ -264,8 +281,13 @@ def load_model_for_inference(cls: type, model_file_name: Text, model_data_exampl
 rasa_create_model_data = DIETClassifier._create_model_data  # Rasa's own, for comparison in the tests
 
 
-def create_model_data(self: DIETClassifier, training_data: List[Message], label_id_dict: Optional[Dict[Text, int]] = None,
-                      label_attribute: Optional[Text] = None, training: bool = True) -> RasaModelData:
+def create_model_data(
+    self: DIETClassifier,
+    training_data: List[Message],
+    label_id_dict: Optional[Dict[Text, int]] = None,
+    label_attribute: Optional[Text] = None,
+    training: bool = True,
+) -> RasaModelData:
     """`DIETClassifier._create_model_data` of rasa 3.6.21 (also the ResponseSelector's), made once per message at
     prediction for the classifiers that read the same features in the same way, while no feature is added."""
     if training or label_id_dict is not None or label_attribute is not None or len(training_data) != 1:
@@ -276,16 +298,24 @@ def create_model_data(self: DIETClassifier, training_data: List[Message], label_
     count, last = _features_mark(message)
     kept = message.__dict__.get("_model_data")
     if kept is None or kept[0] != count or kept[1] is not last or kept[2] != reading:
-        kept = message.__dict__["_model_data"] = (count, last, reading, rasa_create_model_data(
-            self, training_data, label_id_dict, label_attribute, training))
+        kept = message.__dict__["_model_data"] = (
+            count,
+            last,
+            reading,
+            rasa_create_model_data(self, training_data, label_id_dict, label_attribute, training),
+        )
     return kept[3]
 
 
 rasa_run_inference = RasaModel.run_inference  # Rasa's own, for comparison in the tests
 
 
-def run_inference(self: RasaModel, model_data: RasaModelData, batch_size: Union[int, List[int]] = 1,
-                  output_keys_expected: Optional[List[Text]] = None) -> Dict[Text, Any]:
+def run_inference(
+    self: RasaModel,
+    model_data: RasaModelData,
+    batch_size: Union[int, List[int]] = 1,
+    output_keys_expected: Optional[List[Text]] = None,
+) -> Dict[Text, Any]:
     """`RasaModel.run_inference` of rasa 3.6.21 for one example answered through a DirectCall: its one batch made
     as Rasa's data generator makes it, once per model data (the ResponseSelector reads DIET's)."""
     if batch_size != 1 or not isinstance(self._tf_predict_step, DirectCall) or model_data.number_of_examples() != 1:

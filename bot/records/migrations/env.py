@@ -1,8 +1,9 @@
 """Alembic environment: the URL comes from the caller (bot.records.db.upgrade), the tables from bot.records.models."""
+
 from alembic import context
 
-from bot.records.models import Base
 import bot.records.staff_models  # noqa: F401  (registers the staff tables on Base for autogenerate)
+from bot.records.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -12,8 +13,9 @@ def run_migrations() -> None:
     """Run online against the engine given by bot.records.db, or offline to print SQL."""
     connectable = config.attributes.get("connection")
     if connectable is None:
-        context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                          literal_binds=True)
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -6,6 +6,7 @@ Modules by concern: `accounts` (passwords, lock-out), `auth` (cookies, CSRF),
 bot.records.staff_models), `rendering` (Jinja), and one `views_*`/`login` module of
 routes per page group. The routes are imported and built only when an app is made.
 """
+
 from __future__ import annotations
 
 
@@ -30,9 +31,13 @@ def mount_staff(app, settings) -> None:
         return response
 
     async def refuse_form(request: Request, error: CsrfRejected):
-        return render(request, "error.html", status_code=403, status=403,
-                      message="Ce formulaire a expiré ou ne vient pas de cette application : "
-                              "rechargez la page et recommencez.")
+        return render(
+            request,
+            "error.html",
+            status_code=403,
+            status=403,
+            message="Ce formulaire a expiré ou ne vient pas de cette application : rechargez la page et recommencez.",
+        )
 
     app.add_exception_handler(LoginRequired, to_login)
     app.add_exception_handler(CsrfRejected, refuse_form)

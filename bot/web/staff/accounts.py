@@ -1,4 +1,5 @@
 """Staff accounts: argon2id password hashes, log-in with lock-out after repeated failures."""
+
 from __future__ import annotations
 
 import secrets
@@ -62,8 +63,9 @@ def add_user(session: Session, email: str, password: str) -> StaffUser:
     if find_user(session, address):
         raise AccountError(f"Un compte existe déjà pour {address}.")
     check_password_strength(password)
-    user = StaffUser(email=address, password_hash=_hasher.hash(password), session_nonce=secrets.token_hex(16),
-                     failed_logins=0)
+    user = StaffUser(
+        email=address, password_hash=_hasher.hash(password), session_nonce=secrets.token_hex(16), failed_logins=0
+    )
     session.add(user)
     session.flush()
     return user

@@ -1,4 +1,5 @@
 """Audit log of staff actions: who, what, when — never the personal data acted upon."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -32,8 +33,14 @@ def record(session: Session, actor: str, action: str, target: str | None = None,
 def entries(session: Session, page: int, per_page: int = 50) -> tuple[list[AuditEntry], int]:
     """One page of the log, newest first, and the total count."""
     total = session.execute(sa.select(sa.func.count(AuditEntry.id))).scalar_one()
-    rows = session.execute(
-        sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            sa.select(AuditEntry)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
     return rows, total

@@ -1,4 +1,5 @@
 """Staff sessions in signed cookies, CSRF tokens, and the dependencies that guard every /staff route."""
+
 from __future__ import annotations
 
 import hmac
@@ -11,12 +12,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
 from bot.records.db import session_scope
-from bot.settings import Settings, ensure_secret_key
 from bot.records.staff_models import StaffUser
+from bot.settings import Settings, ensure_secret_key
 
 SESSION_COOKIE = "staff_session"
 LOGIN_COOKIE = "staff_login"
-SESSION_MAX_AGE = 8 * 3600       # a working day; then log in again
+SESSION_MAX_AGE = 8 * 3600  # a working day; then log in again
 LOGIN_FORM_MAX_AGE = 3600
 
 
@@ -53,8 +54,15 @@ class StaffAuth:
         return URLSafeTimedSerializer(ensure_secret_key(self.settings), salt="staff-login-form")
 
     def _cookie(self, response: Response, name: str, value: str, path: str, max_age: int) -> None:
-        response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="strict",
-                            secure=self.settings.cookie_secure)
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path=path,
+            httponly=True,
+            samesite="strict",
+            secure=self.settings.cookie_secure,
+        )
 
     def open_session(self, response: Response, user: StaffUser) -> None:
         """Give the browser a session for this account (its nonce was just renewed)."""
@@ -64,8 +72,9 @@ class StaffAuth:
 
     def close_session(self, response: Response) -> None:
         """Remove the session cookie from the browser."""
-        response.delete_cookie(SESSION_COOKIE, path="/staff", httponly=True, samesite="strict",
-                               secure=self.settings.cookie_secure)
+        response.delete_cookie(
+            SESSION_COOKIE, path="/staff", httponly=True, samesite="strict", secure=self.settings.cookie_secure
+        )
 
     def read_session(self, request: Request) -> StaffSession | None:
         """The session of this request if its cookie is genuine, recent, and its account still valid."""

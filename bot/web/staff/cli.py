@@ -1,4 +1,5 @@
 """`python -m bot staff …` (parser in bot/cli.py): create staff accounts, change a password, unlock, remove, list."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """The list of conversations read from Rasa's tracker store, with their summary, filters and paging."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,8 +12,18 @@ from sqlalchemy.orm import Session
 
 from bot.records.models import Lead, OutboxMail
 from bot.records.staff_models import ConversationReview, ConversationTag
-from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, QUIZ_ACTIONS, VERDICTS, fallback_condition,
-                                  has_events, json_fragment, load_data, to_datetime, verdict_pattern)
+from bot.web.staff.events import (
+    EVENTS,
+    HANDOFF_STATUSES,
+    QUIZ_ACTIONS,
+    VERDICTS,
+    fallback_condition,
+    has_events,
+    json_fragment,
+    load_data,
+    to_datetime,
+    verdict_pattern,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 PER_PAGE = 25
@@ -23,8 +34,8 @@ YES_NO = ("yes", "no")
 class Filters:
     """What the staff asked for on the list page; empty means "any"."""
 
-    verdict: str = ""       # eligible, not_eligible, to_check, none
-    lead: str = ""          # yes, no
+    verdict: str = ""  # eligible, not_eligible, to_check, none
+    lead: str = ""  # yes, no
     handoff: str = ""
     fallback: str = ""
     reviewed: str = ""
@@ -36,16 +47,20 @@ class Filters:
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> "Filters":
         """Read the query string, ignoring values the form cannot send."""
+
         def choice(name: str, allowed: tuple) -> str:
             value = (query.get(name) or "").strip()
             return value if value in allowed else ""
 
         return cls(
             verdict=choice("verdict", VERDICTS + ("none",)),
-            lead=choice("lead", YES_NO), handoff=choice("handoff", YES_NO),
-            fallback=choice("fallback", YES_NO), reviewed=choice("reviewed", YES_NO),
+            lead=choice("lead", YES_NO),
+            handoff=choice("handoff", YES_NO),
+            fallback=choice("fallback", YES_NO),
+            reviewed=choice("reviewed", YES_NO),
             tag=(query.get("tag") or "").strip()[:50],
-            date_from=_date(query.get("from")), date_to=_date(query.get("to")),
+            date_from=_date(query.get("from")),
+            date_to=_date(query.get("to")),
             text=(query.get("q") or "").strip()[:200],
         )
 
@@ -102,14 +117,21 @@ def _summary():
         return sa.func.max(sa.case((condition, 1), else_=0))
 
     def last_verdict(verdict: str):
-        return sa.func.max(sa.case((sa.and_(e.type_name == "bot", e.data.like(verdict_pattern(verdict))), e.id),
-                                   else_=None)).label(f"v_{verdict}")
+        return sa.func.max(
+            sa.case((sa.and_(e.type_name == "bot", e.data.like(verdict_pattern(verdict))), e.id), else_=None)
+        ).label(f"v_{verdict}")
 
     turns = sa.func.sum(sa.case((e.type_name == "user", 1), else_=0))
     return (
-        sa.select(e.sender_id, sa.func.min(e.timestamp).label("started"), sa.func.max(e.timestamp).label("last"),
-                  turns.label("turns"), flag(fallback_condition()).label("fallback"),
-                  flag(e.action_name.in_(QUIZ_ACTIONS)).label("quiz"), *(last_verdict(v) for v in VERDICTS))
+        sa.select(
+            e.sender_id,
+            sa.func.min(e.timestamp).label("started"),
+            sa.func.max(e.timestamp).label("last"),
+            turns.label("turns"),
+            flag(fallback_condition()).label("fallback"),
+            flag(e.action_name.in_(QUIZ_ACTIONS)).label("quiz"),
+            *(last_verdict(v) for v in VERDICTS),
+        )
         .group_by(e.sender_id)
         # Opening the chat starts a session; only conversations where the visitor wrote count.
         .having(turns > 0)
@@ -120,30 +142,57 @@ def _summary():
 def conversation_table():
     """Subquery: one row per conversation with everything the list shows and filters on."""
     s = _summary()
-    leads = (sa.select(Lead.conversation_id.label("cid"), sa.func.count(Lead.id).label("leads"),
-                       sa.func.max(Lead.verdict).label("lead_verdict"))
-             .where(Lead.conversation_id.isnot(None)).group_by(Lead.conversation_id).subquery("lead_counts"))
-    mails = (sa.select(Lead.conversation_id.label("cid"), sa.func.count(OutboxMail.id).label("handoffs"))
-             .join(OutboxMail, OutboxMail.lead_id == Lead.id).where(OutboxMail.status.in_(HANDOFF_STATUSES))
-             .group_by(Lead.conversation_id).subquery("handoff_counts"))
+    leads = (
+        sa.select(
+            Lead.conversation_id.label("cid"),
+            sa.func.count(Lead.id).label("leads"),
+            sa.func.max(Lead.verdict).label("lead_verdict"),
+        )
+        .where(Lead.conversation_id.isnot(None))
+        .group_by(Lead.conversation_id)
+        .subquery("lead_counts")
+    )
+    mails = (
+        sa.select(Lead.conversation_id.label("cid"), sa.func.count(OutboxMail.id).label("handoffs"))
+        .join(OutboxMail, OutboxMail.lead_id == Lead.id)
+        .where(OutboxMail.status.in_(HANDOFF_STATUSES))
+        .group_by(Lead.conversation_id)
+        .subquery("handoff_counts")
+    )
     review = ConversationReview.__table__
     eligible, not_eligible, to_check = s.c.v_eligible, s.c.v_not_eligible, s.c.v_to_check
     # The last verdict sent in the conversation wins (a visitor may redo the quiz); else the lead's.
     verdict = sa.case(
-        (sa.and_(eligible.isnot(None), eligible >= sa.func.coalesce(not_eligible, 0),
-                 eligible >= sa.func.coalesce(to_check, 0)), "eligible"),
+        (
+            sa.and_(
+                eligible.isnot(None),
+                eligible >= sa.func.coalesce(not_eligible, 0),
+                eligible >= sa.func.coalesce(to_check, 0),
+            ),
+            "eligible",
+        ),
         (sa.and_(not_eligible.isnot(None), not_eligible >= sa.func.coalesce(to_check, 0)), "not_eligible"),
         (to_check.isnot(None), "to_check"),
         else_=leads.c.lead_verdict,
     )
     return (
-        sa.select(s.c.sender_id, s.c.started, s.c.last, s.c.turns, s.c.fallback, s.c.quiz, verdict.label("verdict"),
-                  sa.func.coalesce(leads.c.leads, 0).label("leads"),
-                  sa.func.coalesce(mails.c.handoffs, 0).label("handoffs"),
-                  sa.case((review.c.reviewed == sa.true(), 1), else_=0).label("reviewed"))
-        .select_from(s.outerjoin(leads, leads.c.cid == s.c.sender_id)
-                     .outerjoin(mails, mails.c.cid == s.c.sender_id)
-                     .outerjoin(review, review.c.sender_id == s.c.sender_id))
+        sa.select(
+            s.c.sender_id,
+            s.c.started,
+            s.c.last,
+            s.c.turns,
+            s.c.fallback,
+            s.c.quiz,
+            verdict.label("verdict"),
+            sa.func.coalesce(leads.c.leads, 0).label("leads"),
+            sa.func.coalesce(mails.c.handoffs, 0).label("handoffs"),
+            sa.case((review.c.reviewed == sa.true(), 1), else_=0).label("reviewed"),
+        )
+        .select_from(
+            s.outerjoin(leads, leads.c.cid == s.c.sender_id)
+            .outerjoin(mails, mails.c.cid == s.c.sender_id)
+            .outerjoin(review, review.c.sender_id == s.c.sender_id)
+        )
         .subquery("conversations")
     )
 
@@ -175,8 +224,12 @@ def _conditions(session: Session, conv, filters: Filters) -> list:
         conditions.append(c.verdict.is_(None))
     elif filters.verdict:
         conditions.append(c.verdict == filters.verdict)
-    for name, column in (("lead", c.leads), ("handoff", c.handoffs), ("fallback", c.fallback),
-                         ("reviewed", c.reviewed)):
+    for name, column in (
+        ("lead", c.leads),
+        ("handoff", c.handoffs),
+        ("fallback", c.fallback),
+        ("reviewed", c.reviewed),
+    ):
         value = getattr(filters, name)
         if value:
             conditions.append(column > 0 if value == "yes" else column == 0)
@@ -200,15 +253,32 @@ def list_conversations(session: Session, filters: Filters, page: int = 1, per_pa
     where = _conditions(session, conv, filters)
     total = session.execute(sa.select(sa.func.count()).select_from(conv).where(*where)).scalar_one()
     page = min(max(1, page), max(1, -(-total // per_page)))
-    rows = session.execute(
-        sa.select(conv).where(*where).order_by(conv.c.last.desc(), conv.c.sender_id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).mappings().all()
-    items = [ConversationRow(
-        sender_id=row["sender_id"], started=to_datetime(row["started"]), last=to_datetime(row["last"]),
-        turns=int(row["turns"] or 0), verdict=row["verdict"], leads=int(row["leads"]), handoffs=int(row["handoffs"]),
-        fallback=bool(row["fallback"]), quiz=bool(row["quiz"]), reviewed=bool(row["reviewed"]),
-    ) for row in rows]
+    rows = (
+        session.execute(
+            sa.select(conv)
+            .where(*where)
+            .order_by(conv.c.last.desc(), conv.c.sender_id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .mappings()
+        .all()
+    )
+    items = [
+        ConversationRow(
+            sender_id=row["sender_id"],
+            started=to_datetime(row["started"]),
+            last=to_datetime(row["last"]),
+            turns=int(row["turns"] or 0),
+            verdict=row["verdict"],
+            leads=int(row["leads"]),
+            handoffs=int(row["handoffs"]),
+            fallback=bool(row["fallback"]),
+            quiz=bool(row["quiz"]),
+            reviewed=bool(row["reviewed"]),
+        )
+        for row in rows
+    ]
     ids = [item.sender_id for item in items]
     tags, firsts = tags_of(session, ids), first_messages(session, ids)
     for item in items:
@@ -221,8 +291,9 @@ def first_messages(session: Session, sender_ids: list[str]) -> dict[str, str]:
     if not sender_ids:
         return {}
     e = EVENTS.c
-    first_ids = (sa.select(sa.func.min(e.id)).where(e.sender_id.in_(sender_ids), e.type_name == "user")
-                 .group_by(e.sender_id))
+    first_ids = (
+        sa.select(sa.func.min(e.id)).where(e.sender_id.in_(sender_ids), e.type_name == "user").group_by(e.sender_id)
+    )
     rows = session.execute(sa.select(e.sender_id, e.data).where(e.id.in_(first_ids)))
     return {sender: str(load_data(data).get("text") or "") for sender, data in rows}
 
@@ -234,7 +305,8 @@ def tags_of(session: Session, sender_ids: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for sender, tag in session.execute(
         sa.select(ConversationTag.sender_id, ConversationTag.tag)
-        .where(ConversationTag.sender_id.in_(sender_ids)).order_by(ConversationTag.tag)
+        .where(ConversationTag.sender_id.in_(sender_ids))
+        .order_by(ConversationTag.tag)
     ):
         found.setdefault(sender, []).append(tag)
     return found

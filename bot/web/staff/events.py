@@ -1,4 +1,5 @@
 """Rasa's tracker store table as SQLAlchemy Core sees it, read-only, and what its rows mean."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,17 @@ FALLBACK_ACTIONS = ("action_not_understood", "utter_default", "action_default_fa
 TURN_SLOT = "last_turn"
 NOT_UNDERSTOOD = '%"understood": false%'
 # The quiz was taken: an answer to one of its questions, or its verdict; for older conversations, its actions.
-QUIZ_QUESTIONS = ("structure_type", "headcount", "place", "role", "agreement", "novelty", "working_life",
-                  "lasting_change", "stakeholders")
+QUIZ_QUESTIONS = (
+    "structure_type",
+    "headcount",
+    "place",
+    "role",
+    "agreement",
+    "novelty",
+    "working_life",
+    "lasting_change",
+    "stakeholders",
+)
 QUIZ_ACTIONS = ("action_quiz_start", "eligibility_form", "action_eligibility_verdict", *QUIZ_QUESTIONS)
 VERDICTS = ("eligible", "not_eligible", "to_check")
 HANDOFF_STATUSES = ("sent", "written")

@@ -1,4 +1,5 @@
 """Log-in and log-out pages of the staff app."""
+
 from __future__ import annotations
 
 import secrets
@@ -17,8 +18,10 @@ router = APIRouter()
 LOCK_MINUTES = int(LOCK_DURATION.total_seconds() // 60)
 MESSAGES = {
     "wrong": "Adresse ou mot de passe incorrect.",
-    "locked": f"Trop d'essais manqués : ce compte est verrouillé pendant {LOCK_MINUTES} minutes. "
-              "Réessayez plus tard ou demandez à un administrateur de le déverrouiller.",
+    "locked": (
+        f"Trop d'essais manqués : ce compte est verrouillé pendant {LOCK_MINUTES} minutes. "
+        "Réessayez plus tard ou demandez à un administrateur de le déverrouiller."
+    ),
     "expired": "Le formulaire a expiré : saisissez à nouveau vos identifiants.",
 }
 
@@ -32,9 +35,18 @@ def safe_next(target: str) -> str:
 
 def _login_page(request: Request, next_page: str, error: str = "", email: str = "", status_code: int = 200):
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", status_code=status_code, next_page=safe_next(next_page),
-                      error=MESSAGES.get(error, ""), email=email, logged_out=request.query_params.get("out") == "1",
-                      max_failures=MAX_FAILURES, lock_minutes=LOCK_MINUTES, login_token=token)
+    response = render(
+        request,
+        "login.html",
+        status_code=status_code,
+        next_page=safe_next(next_page),
+        error=MESSAGES.get(error, ""),
+        email=email,
+        logged_out=request.query_params.get("out") == "1",
+        max_failures=MAX_FAILURES,
+        lock_minutes=LOCK_MINUTES,
+        login_token=token,
+    )
     staff_auth(request).set_login_token(response, token)
     return response
 
@@ -47,8 +59,13 @@ def login_form(request: Request, next: str = "/staff"):
 
 
 @router.post("/login")
-def login(request: Request, email: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
-          next: str = Form("/staff")):
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/staff"),
+):
     auth = staff_auth(request)
     if not auth.login_form_ok(request, csrf_token):
         return _login_page(request, next, "expired", email, status_code=403)

@@ -1,4 +1,5 @@
 """Jinja environment of the staff pages (autoescape on) and the French formats they use."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -20,9 +21,13 @@ MAIL_STATUS_LABELS = {"pending": "en attente", "sent": "envoyé", "written": "é
 REASON_LABELS = {"request": "demande de la personne", "retention": "durée de conservation"}
 CRITERION_STATE = {True: "rempli", False: "non rempli", None: "à confirmer"}
 # Names of bot.program.eligibility's criteria, for the staff.
-CRITERION_LABELS = {"structure": "type de structure", "headcount": "effectif", "region": "région",
-                    "submitter": "porteur de la demande", **{key: quiz.SUMMARY_LABELS[key] for key in
-                    ("novelty", "working_life", "lasting_change", "stakeholders")}}
+CRITERION_LABELS = {
+    "structure": "type de structure",
+    "headcount": "effectif",
+    "region": "région",
+    "submitter": "porteur de la demande",
+    **{key: quiz.SUMMARY_LABELS[key] for key in ("novelty", "working_life", "lasting_change", "stakeholders")},
+}
 
 
 def local_time(moment: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
@@ -33,7 +38,7 @@ def local_time(moment: datetime | float | None, fmt: str = "%d/%m/%Y %H:%M") -> 
         return ""
     if isinstance(moment, (int, float)):
         moment = datetime.fromtimestamp(moment, tz=timezone.utc)
-    if moment.tzinfo is None:   # SQLite returns naive UTC
+    if moment.tzinfo is None:  # SQLite returns naive UTC
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(ZoneInfo(PARIS_NAME)).strftime(fmt)
 
@@ -70,13 +75,20 @@ def with_query(request: Request, **changes) -> str:
 
 def make_templates() -> Jinja2Templates:
     """Templates under bot/web/templates/staff, escaping everything by default."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters.update(local_time=local_time, percent=percent, euros=euros, answer=answer)
     env.globals.update(
-        STATUS_LABELS=STATUS_LABELS, VERDICT_LABELS=VERDICT_LABELS, MAIL_STATUS_LABELS=MAIL_STATUS_LABELS,
-        REASON_LABELS=REASON_LABELS, SUPPORT_LABELS=SUPPORT_LABELS, QUIZ_LABELS=quiz.SUMMARY_LABELS,
-        QUIZ_QUESTIONS=quiz.QUESTIONS, CRITERION_STATE=CRITERION_STATE, CRITERION_LABELS=CRITERION_LABELS,
+        STATUS_LABELS=STATUS_LABELS,
+        VERDICT_LABELS=VERDICT_LABELS,
+        MAIL_STATUS_LABELS=MAIL_STATUS_LABELS,
+        REASON_LABELS=REASON_LABELS,
+        SUPPORT_LABELS=SUPPORT_LABELS,
+        QUIZ_LABELS=quiz.SUMMARY_LABELS,
+        QUIZ_QUESTIONS=quiz.QUESTIONS,
+        CRITERION_STATE=CRITERION_STATE,
+        CRITERION_LABELS=CRITERION_LABELS,
         with_query=with_query,
     )
     return Jinja2Templates(env=env)

@@ -1,4 +1,5 @@
 """The staff's own notes on a conversation: reviewed or not, tags, a note (never written to Rasa's table)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ MAX_NOTE = 5000
 
 
 def parse_tags(text: str) -> list[str]:
-    """"relance, faq manquante" → ["faq manquante", "relance"]: comma-separated, lower case, unique."""
+    """ "relance, faq manquante" → ["faq manquante", "relance"]: comma-separated, lower case, unique."""
     tags = {clean_text(part, 50).lower() for part in (text or "").split(",")}
     return sorted(tag for tag in tags if tag)[:MAX_TAGS]
 
@@ -22,8 +23,9 @@ def get_review(session: Session, sender_id: str) -> ConversationReview | None:
     return session.get(ConversationReview, sender_id)
 
 
-def save_review(session: Session, sender_id: str, reviewed: bool, tags: list[str], note: str,
-                actor: str) -> ConversationReview:
+def save_review(
+    session: Session, sender_id: str, reviewed: bool, tags: list[str], note: str, actor: str
+) -> ConversationReview:
     """Replace the review, tags and note of a conversation."""
     review = get_review(session, sender_id) or ConversationReview(sender_id=sender_id)
     review.reviewed = reviewed

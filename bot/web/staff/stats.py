@@ -1,4 +1,5 @@
 """Figures of the dashboard: conversations, quiz, verdicts, leads, handoffs, what the assistant did not understand."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,8 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.records.models import Lead, OutboxMail, utcnow
 from bot.web.staff.conversations import conversation_table
-from bot.web.staff.events import (EVENTS, HANDOFF_STATUSES, VERDICTS, fallback_condition, has_events, is_not_understood_row,
-                                  load_data, to_datetime)
+from bot.web.staff.events import (
+    EVENTS,
+    HANDOFF_STATUSES,
+    VERDICTS,
+    fallback_condition,
+    has_events,
+    is_not_understood_row,
+    load_data,
+    to_datetime,
+)
 
 PERIODS = (7, 30, 365)
 
@@ -52,7 +61,7 @@ def misunderstood_messages(rows) -> tuple[int, list[Misunderstood]]:
     A message read as nlu_fallback and then answered by a fallback action counts once.
     """
     total, found = 0, []
-    last: dict[str, tuple] = {}   # sender -> (row, already counted)
+    last: dict[str, tuple] = {}  # sender -> (row, already counted)
     for row in rows:
         if row.type_name == "user":
             total += 1
@@ -60,8 +69,9 @@ def misunderstood_messages(rows) -> tuple[int, list[Misunderstood]]:
         elif is_not_understood_row(row) and row.sender_id in last and not last[row.sender_id][1]:
             found.append(last[row.sender_id][0])
             last[row.sender_id] = (last[row.sender_id][0], True)
-    messages = [Misunderstood(r.sender_id, to_datetime(r.timestamp), str(load_data(r.data).get("text") or ""))
-                for r in found]
+    messages = [
+        Misunderstood(r.sender_id, to_datetime(r.timestamp), str(load_data(r.data).get("text") or "")) for r in found
+    ]
     return total, sorted(messages, key=lambda m: m.at, reverse=True)
 
 
@@ -70,17 +80,22 @@ def dashboard(session: Session, days: int = 7, now: datetime | None = None, show
     since = (now or utcnow()) - timedelta(days=days)
     board = Dashboard(days=days, since=since)
     board.leads = session.execute(sa.select(sa.func.count(Lead.id)).where(Lead.created_at >= since)).scalar_one()
-    board.handoffs = session.execute(sa.select(sa.func.count(OutboxMail.id)).where(
-        OutboxMail.status.in_(HANDOFF_STATUSES), OutboxMail.created_at >= since)).scalar_one()
+    board.handoffs = session.execute(
+        sa.select(sa.func.count(OutboxMail.id)).where(
+            OutboxMail.status.in_(HANDOFF_STATUSES), OutboxMail.created_at >= since
+        )
+    ).scalar_one()
     board.pending_mails = session.execute(
-        sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.status == "pending")).scalar_one()
+        sa.select(sa.func.count(OutboxMail.id)).where(OutboxMail.status == "pending")
+    ).scalar_one()
     board.verdicts = {verdict: 0 for verdict in VERDICTS}
     if not has_events(session):
         return board
     conv = conversation_table()
     recent = conv.c.last >= since.timestamp()
     board.conversations, board.quiz_taken = session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(conv.c.quiz), 0)).select_from(conv).where(recent)).one()
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(conv.c.quiz), 0)).select_from(conv).where(recent)
+    ).one()
     for verdict, count in session.execute(
         sa.select(conv.c.verdict, sa.func.count()).where(recent, conv.c.verdict.isnot(None)).group_by(conv.c.verdict)
     ):
@@ -88,8 +103,7 @@ def dashboard(session: Session, days: int = 7, now: datetime | None = None, show
     e = EVENTS.c
     rows = session.execute(
         sa.select(e.sender_id, e.id, e.type_name, e.timestamp, e.intent_name, e.action_name, e.data)
-        .where(e.timestamp >= since.timestamp(),
-               sa.or_(e.type_name == "user", fallback_condition()))
+        .where(e.timestamp >= since.timestamp(), sa.or_(e.type_name == "user", fallback_condition()))
         .order_by(e.sender_id, e.id)
     ).all()
     board.visitor_messages, misunderstood = misunderstood_messages(rows)

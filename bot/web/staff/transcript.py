@@ -1,4 +1,5 @@
 """One conversation read back from Rasa's events: the chat, what was understood, the quiz and the estimate."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,15 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.records.models import Lead
-from bot.web.staff.events import (EVENTS, has_events, is_not_understood_row, load_data,
-                                  to_datetime)
+from bot.web.staff.events import EVENTS, has_events, is_not_understood_row, load_data, to_datetime
 
 
 @dataclass
 class Message:
     """One line of the chat: a visitor's message, an assistant's reply, or a session start."""
 
-    kind: str                       # visitor, assistant, session
+    kind: str  # visitor, assistant, session
     at: datetime | None
     text: str = ""
     intent: str | None = None
@@ -51,7 +51,9 @@ def _visitor(data: dict, row) -> Message:
     intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
     confidence = intent.get("confidence")
     return Message(
-        "visitor", to_datetime(row.timestamp), str(data.get("text") or ""),
+        "visitor",
+        to_datetime(row.timestamp),
+        str(data.get("text") or ""),
         intent=intent.get("name") or row.intent_name,
         confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
         not_understood=False,  # set by the turn's record (or an older fallback action) that follows
@@ -100,8 +102,11 @@ def load_transcript(session: Session, sender_id: str) -> Transcript | None:
     leads = session.execute(sa.select(Lead).where(Lead.conversation_id == sender_id).order_by(Lead.id)).scalars().all()
     if eligibility is None and leads and leads[-1].verdict:
         lead = leads[-1]
-        eligibility = {"verdict": lead.verdict, "reasons": lead.verdict_reasons or [],
-                       "answers": lead.quiz_answers or {}}
+        eligibility = {
+            "verdict": lead.verdict,
+            "reasons": lead.verdict_reasons or [],
+            "answers": lead.quiz_answers or {},
+        }
     if funding is None and leads and leads[-1].funding:
         funding = leads[-1].funding
     return Transcript(sender_id, messages, eligibility, funding, leads)

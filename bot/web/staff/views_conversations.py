@@ -1,4 +1,5 @@
 """Pages of the conversations: the filtered list, one transcript, and its review form."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -40,14 +41,25 @@ def conversation(request: Request, sender_id: str, staff: StaffSession = Depends
         transcript = load_transcript(db, sender_id)
         if transcript is None:
             return not_found(request, "Cette conversation n'existe pas ou a été effacée.")
-        return render(request, "conversation.html", t=transcript, review=reviews.get_review(db, sender_id),
-                      tags=tags_of(db, [sender_id]).get(sender_id, []),
-                      saved=request.query_params.get("ok") == "1")
+        return render(
+            request,
+            "conversation.html",
+            t=transcript,
+            review=reviews.get_review(db, sender_id),
+            tags=tags_of(db, [sender_id]).get(sender_id, []),
+            saved=request.query_params.get("ok") == "1",
+        )
 
 
 @router.post("/conversations/{sender_id:path}/review")
-def review(request: Request, sender_id: str, reviewed: str = Form(""), tags: str = Form(""), note: str = Form(""),
-           staff: StaffSession = Depends(require_staff_form)):
+def review(
+    request: Request,
+    sender_id: str,
+    reviewed: str = Form(""),
+    tags: str = Form(""),
+    note: str = Form(""),
+    staff: StaffSession = Depends(require_staff_form),
+):
     with session_scope(staff_auth(request).settings.database_url) as db:
         if load_transcript(db, sender_id) is None:
             return not_found(request, "Cette conversation n'existe pas ou a été effacée.")

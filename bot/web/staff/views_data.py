@@ -1,4 +1,5 @@
 """Data-protection pages: erase a person, retention purge (each after a confirmation), the audit log."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -22,8 +23,14 @@ def _counts(erasure) -> str:
 def _data_page(request: Request, status_code: int = 200, **context):
     with session_scope(staff_auth(request).settings.database_url) as db:
         context.setdefault("age", protection.DEFAULT_RETENTION)
-        return render(request, "data.html", status_code=status_code, erasures=protection.past_erasures(db),
-                      done=DONE.get(request.query_params.get("ok", ""), ""), **context)
+        return render(
+            request,
+            "data.html",
+            status_code=status_code,
+            erasures=protection.past_erasures(db),
+            done=DONE.get(request.query_params.get("ok", ""), ""),
+            **context,
+        )
 
 
 @router.get("/data")
@@ -32,8 +39,9 @@ def data(request: Request, staff: StaffSession = Depends(require_staff)):
 
 
 @router.post("/data/erase")
-def erase(request: Request, email: str = Form(""), confirm: str = Form(""),
-          staff: StaffSession = Depends(require_staff_form)):
+def erase(
+    request: Request, email: str = Form(""), confirm: str = Form(""), staff: StaffSession = Depends(require_staff_form)
+):
     email = email.strip()
     if "@" not in email:
         return _data_page(request, 400, erase_error="Saisissez l'adresse électronique de la personne.", email=email)
@@ -46,19 +54,26 @@ def erase(request: Request, email: str = Form(""), confirm: str = Form(""),
 
 
 @router.post("/data/purge")
-def purge(request: Request, age: str = Form(""), confirm: str = Form(""),
-          staff: StaffSession = Depends(require_staff_form)):
+def purge(
+    request: Request, age: str = Form(""), confirm: str = Form(""), staff: StaffSession = Depends(require_staff_form)
+):
     try:
         duration = parse_age(age)
     except ValueError as error:
         return _data_page(request, 400, purge_error=f"Durée invalide : {error}.", age=age)
     with session_scope(staff_auth(request).settings.database_url) as db:
         if confirm != "yes":
-            return render(request, "purge_confirm.html", age=age.strip(), days=duration.days,
-                          preview=protection.purge_preview(db, duration))
+            return render(
+                request,
+                "purge_confirm.html",
+                age=age.strip(),
+                days=duration.days,
+                preview=protection.purge_preview(db, duration),
+            )
         erasure = protection.purge(db, duration)
-        audit.record(db, staff.email, "purge", f"purge n° {erasure.id}",
-                     f"plus de {duration.days} jours : {_counts(erasure)}")
+        audit.record(
+            db, staff.email, "purge", f"purge n° {erasure.id}", f"plus de {duration.days} jours : {_counts(erasure)}"
+        )
     return RedirectResponse("/staff/data?ok=purge", status_code=303)
 
 
@@ -67,5 +82,12 @@ def audit_log(request: Request, staff: StaffSession = Depends(require_staff)):
     with session_scope(staff_auth(request).settings.database_url) as db:
         rows, total = audit.entries(db, page_number(request.query_params.get("page")))
         page = page_number(request.query_params.get("page"))
-        return render(request, "audit.html", rows=rows, total=total, page=page, pages=max(1, -(-total // 50)),
-                      labels=audit.ACTION_LABELS)
+        return render(
+            request,
+            "audit.html",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // 50)),
+            labels=audit.ACTION_LABELS,
+        )

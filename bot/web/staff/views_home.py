@@ -1,4 +1,5 @@
 """The first page of the staff app (the dashboard), and the answer to any unknown /staff address."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request

@@ -1,4 +1,5 @@
 """Pages of the leads: list by status, one lead with its status and note, CSV export."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,13 @@ def leads(request: Request, staff: StaffSession = Depends(require_staff)):
     status = request.query_params.get("status", "")
     with session_scope(staff_auth(request).settings.database_url) as db:
         page = list_leads(db, status, page_number(request.query_params.get("page")))
-        return render(request, "leads.html", page=page, status=status if status in STATUS_LABELS else "",
-                      notes=notes_of(db, [lead.id for lead in page.rows]))
+        return render(
+            request,
+            "leads.html",
+            page=page,
+            status=status if status in STATUS_LABELS else "",
+            notes=notes_of(db, [lead.id for lead in page.rows]),
+        )
 
 
 @router.get("/leads/export.csv")
@@ -36,8 +42,11 @@ def export(request: Request, staff: StaffSession = Depends(require_staff)):
         body, count = export_csv(db)
         audit.record(db, staff.email, "leads_export", None, f"{count} fiche(s)")
     name = f"fiches-contact-{datetime.now():%Y-%m-%d}.csv"
-    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/leads/{lead_id}")
@@ -46,20 +55,36 @@ def lead(request: Request, lead_id: str, staff: StaffSession = Depends(require_s
         found = _lead(db, lead_id)
         if found is None:
             return not_found(request, "Cette fiche n'existe pas ou a été effacée.")
-        return render(request, "lead.html", lead=found, note=notes_of(db, [found.id]).get(found.id, ""),
-                      saved=request.query_params.get("ok") == "1")
+        return render(
+            request,
+            "lead.html",
+            lead=found,
+            note=notes_of(db, [found.id]).get(found.id, ""),
+            saved=request.query_params.get("ok") == "1",
+        )
 
 
 @router.post("/leads/{lead_id}")
-def save_lead(request: Request, lead_id: str, status: str = Form(""), note: str = Form(""),
-              staff: StaffSession = Depends(require_staff_form)):
+def save_lead(
+    request: Request,
+    lead_id: str,
+    status: str = Form(""),
+    note: str = Form(""),
+    staff: StaffSession = Depends(require_staff_form),
+):
     with session_scope(staff_auth(request).settings.database_url) as db:
         found = _lead(db, lead_id)
         if found is None:
             return not_found(request, "Cette fiche n'existe pas ou a été effacée.")
         if status not in STATUS_LABELS:
-            return render(request, "lead.html", status_code=400, lead=found, note=note,
-                          error="Choisissez un statut dans la liste.")
+            return render(
+                request,
+                "lead.html",
+                status_code=400,
+                lead=found,
+                note=note,
+                error="Choisissez un statut dans la liste.",
+            )
         update_lead(db, found, status, note, staff.email)
         audit.record(db, staff.email, "lead_update", f"fiche n° {found.id}", f"statut : {STATUS_LABELS[status]}")
         target = f"/staff/leads/{found.id}?ok=1"

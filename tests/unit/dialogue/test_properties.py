@@ -3,6 +3,7 @@
 Thousands of conversations in seconds; the same walks run against the real
 servers in tests/conversations/test_properties.py. `DIALOGUE_WALKS` sets how many.
 """
+
 import os
 
 import pytest
@@ -35,22 +36,36 @@ class InProcess:
             text = move.text or "oui"
             visitor.say(text, move.intent, 0.9, move.topic, 0.85)
             sent = text
-        return Reply(texts=[m.text for m in visitor.replies if m.text], keys=[m.key for m in visitor.replies],
-                     buttons=visitor.buttons, customs=[dict(m.custom) for m in visitor.replies if m.custom],
-                     slots=dict(visitor.slots), sent=sent)
+        return Reply(
+            texts=[m.text for m in visitor.replies if m.text],
+            keys=[m.key for m in visitor.replies],
+            buttons=visitor.buttons,
+            customs=[dict(m.custom) for m in visitor.replies if m.custom],
+            slots=dict(visitor.slots),
+            sent=sent,
+        )
 
 
 SEED = os.environ.get("DIALOGUE_SEED")  # another seed explores other walks (default: the same walks every run)
-OPENINGS = {"bonjour": ("greet", None), "je veux tester mon projet": ("start_quiz", None),
-            "combien ça coûte ?": ("faq", "cout"), "je voudrais parler à quelqu'un": ("ask_human", None),
-            "une asso de 30 salariés à Lyon": ("start_quiz", None)}
+OPENINGS = {
+    "bonjour": ("greet", None),
+    "je veux tester mon projet": ("start_quiz", None),
+    "combien ça coûte ?": ("faq", "cout"),
+    "je voudrais parler à quelqu'un": ("ask_human", None),
+    "une asso de 30 salariés à Lyon": ("start_quiz", None),
+}
 
 
 def test_random_walks_keep_every_invariant():
     last: dict = {}
 
-    @settings(max_examples=WALKS, deadline=None, suppress_health_check=list(HealthCheck), database=None,
-              derandomize=SEED is None)
+    @settings(
+        max_examples=WALKS,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=SEED is None,
+    )
     @given(st.data())
     def walk_once(data):
         walk = Walk(InProcess())
@@ -69,12 +84,15 @@ def test_random_walks_keep_every_invariant():
         walk_once()
     except AssertionError:
         if last:
-            print(f"shrunk failing walk saved as {regressions.save(last['moves'], last['sent'], last['error'], 'dialogue')}")
+            print(
+                f"shrunk failing walk saved as {regressions.save(last['moves'], last['sent'], last['error'], 'dialogue')}"
+            )
         raise
 
 
-@pytest.mark.parametrize("moves", [moves for _, moves in regressions.cases()],
-                         ids=[name for name, _ in regressions.cases()])
+@pytest.mark.parametrize(
+    "moves", [moves for _, moves in regressions.cases()], ids=[name for name, _ in regressions.cases()]
+)
 def test_a_walk_that_once_failed_keeps_every_invariant_in_process(moves):
     walk = Walk(InProcess())
     for move in moves:

@@ -2,6 +2,7 @@
 
 Each case is a visitor move that went wrong before: the model's guess is given as the NLU gave it.
 """
+
 from tests.dialogue_support import Visitor
 from tests.unit.dialogue.test_repair import quiz_at
 
@@ -14,8 +15,10 @@ def estimated(support: str = "court", days: str = "3") -> Visitor:
 
 # --- contact ----------------------------------------------------------------------------------------
 def test_a_mail_signature_gives_the_name_the_structure_the_phone_and_the_address():
-    message = ("Bonjour,\nJe souhaiterais être recontacté au sujet du dispositif.\nCordialement,\n--\nPaul Girard\n"
-               "Directeur\nAssociation Les Ateliers du Forez\nTél. 04 77 12 34 56\npaul.girard@ateliersforez.org")
+    message = (
+        "Bonjour,\nJe souhaiterais être recontacté au sujet du dispositif.\nCordialement,\n--\nPaul Girard\n"
+        "Directeur\nAssociation Les Ateliers du Forez\nTél. 04 77 12 34 56\npaul.girard@ateliersforez.org"
+    )
     visitor = Visitor().say(message, "ask_human").say("oui", "affirm")
     assert visitor.slots["contact_name"] == "Paul Girard"
     assert visitor.slots["contact_organisation"] == "Association Les Ateliers du Forez"
@@ -106,8 +109,11 @@ def test_an_old_support_button_during_the_quiz_changes_the_estimate_and_the_quiz
 
 # --- quiz ---------------------------------------------------------------------------------------------
 def test_whoever_carries_a_collective_s_project_is_its_holder_with_the_agreement_said():
-    visitor = Visitor().say("Je porte un projet pour un pôle de compétitivité à Grenoble, avec l'accord des membres, "
-                            "je veux tester.", "ask_human", 0.8)
+    visitor = Visitor().say(
+        "Je porte un projet pour un pôle de compétitivité à Grenoble, avec l'accord des membres, je veux tester.",
+        "ask_human",
+        0.8,
+    )
     assert visitor.slots["role"] == "porteur_collectif" and visitor.slots["agreement"] == "yes"
     assert visitor.asks() == "novelty"
 
@@ -138,8 +144,14 @@ def test_a_department_number_ending_a_sentence_is_read():
 
 
 def test_a_question_carried_by_a_request_to_test_is_answered_then_the_test_starts():
-    visitor = Visitor().say("Je suis élu au CSE d'une PME de 85 salariés à Valence. Est-ce que j'ai le droit de "
-                            "présenter un projet moi-même, sans le patron ?", "start_quiz", 0.99, "porteur", 0.99)
+    visitor = Visitor().say(
+        "Je suis élu au CSE d'une PME de 85 salariés à Valence. Est-ce que j'ai le droit de "
+        "présenter un projet moi-même, sans le patron ?",
+        "start_quiz",
+        0.99,
+        "porteur",
+        0.99,
+    )
     assert "accord du dirigeant" in visitor.text and visitor.asks() == "agreement"
 
 
@@ -199,7 +211,9 @@ def test_a_part_ending_on_a_question_mark_is_a_question_of_its_own():
     from bot.dialogue.splitting import question_parts
 
     assert question_parts("2 questions : l'appui long c'est combien de jours ? et le comité se réunit souvent ?") == [
-        "2 questions : l'appui long c'est combien de jours ?", "le comité se réunit souvent ?"]
+        "2 questions : l'appui long c'est combien de jours ?",
+        "le comité se réunit souvent ?",
+    ]
     assert question_parts("le dossier de candidature, je l'envoie à qui ?") == []
 
 

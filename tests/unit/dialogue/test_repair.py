@@ -1,4 +1,5 @@
 """Conversation repair, in process: each case a visitor who does not follow the buttons (issue 17's list)."""
+
 import pytest
 
 from bot.dialogue.state import State
@@ -8,10 +9,17 @@ from tests.dialogue_support import Recorder, Visitor
 def quiz_at(question: str) -> Visitor:
     """A visitor in the quiz, at the given question (association of 45 in Lyon, manager)."""
     visitor = Visitor().say("je veux tester mon projet", "start_quiz")
-    answers = [("structure_type", "une association"), ("headcount", "45"), ("place", "Lyon"),
-               ("role", "je suis la directrice"), ("novelty", "oui"), ("working_life", "oui"),
-               ("lasting_change", "oui"), ("stakeholders", "oui")]
-    for step, answer in answers:
+    answers = [
+        ("structure_type", "une association"),
+        ("headcount", "45"),
+        ("place", "Lyon"),
+        ("role", "je suis la directrice"),
+        ("novelty", "oui"),
+        ("working_life", "oui"),
+        ("lasting_change", "oui"),
+        ("stakeholders", "oui"),
+    ]
+    for _, answer in answers:
         if visitor.asks() == question:
             return visitor
         visitor.say(answer, "affirm" if answer == "oui" else "inform")
@@ -23,8 +31,9 @@ def test_a_cost_question_mid_quiz_is_answered_and_the_quiz_resumes():
     assert "80 %" in visitor.text and "1 000 € HT" in visitor.text
     assert "Reprenons le test : question 2 sur 8" in visitor.text and visitor.asks() == "headcount"
     assert visitor.custom("funding") is None and visitor.state.stack == ["quiz"]
-    assert [b["title"] for b in visitor.replies[0].buttons] == ["Estimer pour ma structure"], \
+    assert [b["title"] for b in visitor.replies[0].buttons] == ["Estimer pour ma structure"], (
         "inside the quiz the cost answer keeps only its offer of an estimate"
+    )
 
 
 def test_an_estimate_asked_mid_quiz_offers_the_choice_and_the_quiz_resumes_after():
@@ -110,7 +119,7 @@ def test_restart_mid_quiz_asks_to_confirm():
 def test_two_failures_give_help_then_a_way_forward_never_a_loop():
     visitor = quiz_at("place")
     seen = []
-    for attempt in range(5):
+    for _ in range(5):
         visitor.say("blablabla truc", "nlu_fallback", 0.3)
         seen.append(visitor.text)
     assert "je ne sais pas" in " ".join(seen[1:3]).lower()
@@ -193,8 +202,14 @@ def test_a_database_failure_at_submit_gives_the_address_and_goes_on():
 def test_ten_days_at_900_keeps_both_values():
     visitor = Visitor().say("je voudrais une estimation", "ask_estimate").click("Appui long")
     visitor.say("10 jours à 900 €")
-    assert visitor.custom("funding") == {"support": "long", "days": 10, "day_rate_eur": 900, "total_eur": 9000,
-                                         "funded_eur": 7200, "company_eur": 1800}
+    assert visitor.custom("funding") == {
+        "support": "long",
+        "days": 10,
+        "day_rate_eur": 900,
+        "total_eur": 9000,
+        "funded_eur": 7200,
+        "company_eur": 1800,
+    }
 
 
 def test_a_ttc_rate_is_converted_and_said():
@@ -227,8 +242,11 @@ def test_the_estimate_questions_do_not_loop_on_unrelated_answers():
     visitor = Visitor().say("je voudrais une estimation", "ask_estimate")
     for words in ("une association", "claire@exemple.org", "je veux une estimation", "bof", "euh"):
         visitor.say(words, "inform")
-    assert visitor.custom("funding") is not None or not visitor.state.stack or \
-        any("Parler à une personne" in b["title"] for b in visitor.buttons_seen)
+    assert (
+        visitor.custom("funding") is not None
+        or not visitor.state.stack
+        or any("Parler à une personne" in b["title"] for b in visitor.buttons_seen)
+    )
 
 
 def test_a_general_cost_question_does_not_start_the_estimate():
@@ -241,18 +259,26 @@ def test_a_general_cost_question_does_not_start_the_estimate():
 def test_two_questions_in_one_message_get_both_answers():
     from bot.dialogue.reading import Reading
 
-    parts = (Reading(text="qui peut déposer le dossier", intent="faq", confidence=0.9, topic="porteur",
-                     topic_confidence=0.9),
-             Reading(text="et à quel prix", intent="faq", confidence=0.9, topic="cout", topic_confidence=0.8))
+    parts = (
+        Reading(
+            text="qui peut déposer le dossier", intent="faq", confidence=0.9, topic="porteur", topic_confidence=0.9
+        ),
+        Reading(text="et à quel prix", intent="faq", confidence=0.9, topic="cout", topic_confidence=0.8),
+    )
     visitor = Visitor().say("qui peut déposer le dossier et à quel prix ?", "faq", 0.7, "porteur", 0.6, parts=parts)
     assert "représentant des salariés" in visitor.text and "80 %" in visitor.text
 
 
 def test_the_model_hesitating_asks_which_topic():
-    visitor = Visitor().say("et pour les délais ?", "nlu_fallback", 0.4,
-                            ranking=(("faq", 0.42), ("ask_estimate", 0.38)),
-                            topic="calendrier", topic_confidence=0.45,
-                            topic_ranking=(("calendrier", 0.45), ("duree", 0.4)))
+    visitor = Visitor().say(
+        "et pour les délais ?",
+        "nlu_fallback",
+        0.4,
+        ranking=(("faq", 0.42), ("ask_estimate", 0.38)),
+        topic="calendrier",
+        topic_confidence=0.45,
+        topic_ranking=(("calendrier", 0.45), ("duree", 0.4)),
+    )
     titles = [b["title"] for b in visitor.buttons]
     assert len(titles) >= 2 and "Les dates" in titles and "La durée de l'appui" in titles
 

@@ -1,4 +1,5 @@
 """The texts the dialogue sends: every one it names exists in the domain and has every field it needs."""
+
 import re
 from pathlib import Path
 
@@ -27,8 +28,11 @@ def test_every_field_of_a_response_is_one_the_code_fills(name):
 
 
 def test_every_faq_topic_has_a_label_for_clarification():
-    topics = {item["intent"].split("/", 1)[1] for item in yaml.safe_load(
-        (ROOT / "data" / "nlu" / "faq.yml").read_text(encoding="utf-8"))["nlu"] if "intent" in item}
+    topics = {
+        item["intent"].split("/", 1)[1]
+        for item in yaml.safe_load((ROOT / "data" / "nlu" / "faq.yml").read_text(encoding="utf-8"))["nlu"]
+        if "intent" in item
+    }
     labelled = set(re.findall(r'"topic": "(\w+)"', str(default_texts().responses["utter_topics"])))
     assert topics == labelled
 

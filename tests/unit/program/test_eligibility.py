@@ -1,4 +1,5 @@
 """Tests of bot.program.eligibility: every rule of the program page, every unknown answer, the verdict order."""
+
 import json
 from dataclasses import FrozenInstanceError, fields, replace
 
@@ -16,8 +17,15 @@ from bot.program.eligibility import (
 )
 
 ELIGIBLE_PME = QuizAnswers(
-    structure_type="pme", headcount=35, in_region=True, place="Lyon (69)", role="dirigeant",
-    novelty="yes", working_life="yes", lasting_change="yes", stakeholders="yes",
+    structure_type="pme",
+    headcount=35,
+    in_region=True,
+    place="Lyon (69)",
+    role="dirigeant",
+    novelty="yes",
+    working_life="yes",
+    lasting_change="yes",
+    stakeholders="yes",
 )
 
 
@@ -33,7 +41,14 @@ def test_a_pme_meeting_every_criterion_is_eligible():
 
 def test_reasons_come_in_the_order_of_the_criteria():
     assert CRITERIA == (
-        "structure", "headcount", "region", "submitter", "novelty", "working_life", "lasting_change", "stakeholders",
+        "structure",
+        "headcount",
+        "region",
+        "submitter",
+        "novelty",
+        "working_life",
+        "lasting_change",
+        "stakeholders",
     )
     assert tuple(r.criterion for r in evaluate(QuizAnswers()).reasons) == CRITERIA
 
@@ -176,10 +191,12 @@ def test_submitter_messages_name_the_agreement_needed():
 PROJECT_TEXT = {
     "novelty": "avoir une dimension novatrice pour l'entreprise et le territoire",
     "working_life": "améliorer la qualité de vie au travail des salariés",
-    "lasting_change": "modifier durablement les pratiques de l'entreprise (management, organisation du travail, "
-                      "dialogue social...)",
-    "stakeholders": "mobiliser l'ensemble des parties concernées (salariés, clients, fournisseurs, riverains "
-                    "usagers...)",
+    "lasting_change": (
+        "modifier durablement les pratiques de l'entreprise (management, organisation du travail, dialogue social...)"
+    ),
+    "stakeholders": (
+        "mobiliser l'ensemble des parties concernées (salariés, clients, fournisseurs, riverains usagers...)"
+    ),
 }
 
 
@@ -201,8 +218,10 @@ def test_project_criteria(criterion, answer, ok, outcome):
     [
         ({}, "eligible"),
         ({"structure_type": "association", "headcount": 249}, "eligible"),
-        ({"structure_type": "collectif", "headcount": None, "role": "porteur_collectif", "agreement": "yes"},
-         "eligible"),
+        (
+            {"structure_type": "collectif", "headcount": None, "role": "porteur_collectif", "agreement": "yes"},
+            "eligible",
+        ),
         ({"role": "representant_salaries", "agreement": "yes"}, "eligible"),
         ({"headcount": 250}, "not_eligible"),
         ({"structure_type": "grande_entreprise", "headcount": None}, "not_eligible"),
@@ -224,8 +243,14 @@ def test_outcome(changes, outcome):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("representant_salaries", True), ("porteur_collectif", True), ("dirigeant", False), ("salarie", False),
-     ("externe", False), (None, False)],
+    [
+        ("representant_salaries", True),
+        ("porteur_collectif", True),
+        ("dirigeant", False),
+        ("salarie", False),
+        ("externe", False),
+        (None, False),
+    ],
 )
 def test_needs_agreement(role, expected):
     assert needs_agreement(role) is expected
@@ -233,8 +258,15 @@ def test_needs_agreement(role, expected):
 
 @pytest.mark.parametrize(
     "structure_type, expected",
-    [("pme", True), ("association", True), ("independant", True), (None, True), ("collectif", False),
-     ("grande_entreprise", False), ("public", False)],
+    [
+        ("pme", True),
+        ("association", True),
+        ("independant", True),
+        (None, True),
+        ("collectif", False),
+        ("grande_entreprise", False),
+        ("public", False),
+    ],
 )
 def test_needs_headcount(structure_type, expected):
     assert needs_headcount(structure_type) is expected

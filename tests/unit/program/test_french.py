@@ -1,4 +1,5 @@
 """Tests of bot.program.french: what visitors type in French, and the amounts they read back."""
+
 import ast
 from decimal import Decimal
 from pathlib import Path
@@ -376,7 +377,13 @@ def test_property_parsers_never_fail_on_any_text(text):
     assert parse_headcount(text) is None or isinstance(parse_headcount(text), int)
     assert parse_yes_no(text) in (None, "yes", "no", "unknown")
     assert parse_structure_type(text) in (
-        None, "pme", "association", "collectif", "grande_entreprise", "public", "independant",
+        None,
+        "pme",
+        "association",
+        "collectif",
+        "grande_entreprise",
+        "public",
+        "independant",
     )
     assert parse_role(text) in (None, "dirigeant", "representant_salaries", "porteur_collectif", "salarie", "externe")
 
@@ -397,8 +404,9 @@ def test_property_format_eur_groups_by_three_and_keeps_the_cents(amount):
     assert Decimal(digits.replace(NNBSP, "").replace(",", ".")) == amount
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[3] / "bot" / "program").glob("*.py")),
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[3] / "bot" / "program").glob("*.py")), ids=lambda path: path.name
+)
 def test_the_program_rules_import_no_rasa_no_database_no_web(path):
     """bot/program/ is the program's rules in plain Python: a newcomer reads them without knowing Rasa."""
     imported = set()

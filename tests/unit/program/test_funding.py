@@ -1,4 +1,5 @@
 """Tests of bot.program.funding: the 80/20 split, its caps, the day limits, and what visitors type."""
+
 import json
 from decimal import Decimal
 
@@ -64,14 +65,24 @@ def test_a_rate_at_the_ceiling_is_not_capped():
     assert not split.rate_capped and not split.rate_assumed and split.requested_rate_eur == Decimal(1000)
 
 
-@pytest.mark.parametrize("rate, total, excess", [(Decimal("1000.01"), Decimal("5000.05"), Decimal("0.05")),
-                                                 (1200, Decimal(6000), Decimal(1000)), ("1500", Decimal(7500), Decimal(2500))])
+@pytest.mark.parametrize(
+    "rate, total, excess",
+    [
+        (Decimal("1000.01"), Decimal("5000.05"), Decimal("0.05")),
+        (1200, Decimal(6000), Decimal(1000)),
+        ("1500", Decimal(7500), Decimal(2500)),
+    ],
+)
 def test_a_rate_above_the_ceiling_shows_the_real_total_and_the_excess(rate, total, excess):
     split = compute_split("court", 5, rate)
     assert split.day_rate_eur == Decimal(str(rate)) and split.rate_capped and not split.rate_assumed
     # 80 % and 20 % of the part within the ceiling (1 000 € HT a day); the rest is "à confirmer avec l'Aract"
     assert (split.total_eur, split.funded_eur, split.company_eur, split.excess_eur) == (
-        total, Decimal(4000), Decimal(1000), excess)
+        total,
+        Decimal(4000),
+        Decimal(1000),
+        excess,
+    )
     assert split.to_dict()["excess_eur"] == (float(excess) if excess % 1 else int(excess))
 
 
@@ -82,12 +93,20 @@ def test_excess_is_only_in_the_payload_above_the_ceiling():
 @pytest.mark.parametrize(
     "support, days, code, words",
     [
-        ("court", 6, "days_over_limit",
-         "L'appui court va jusqu'à 5 jours : 6 jours dépassent cette limite. Pour un projet plus long, "
-         "l'appui long va jusqu'à 15 jours sur 18 mois."),
-        ("court", 7, "days_over_limit",
-         "L'appui court va jusqu'à 5 jours : 7 jours dépassent cette limite. Pour un projet plus long, "
-         "l'appui long va jusqu'à 15 jours sur 18 mois."),
+        (
+            "court",
+            6,
+            "days_over_limit",
+            "L'appui court va jusqu'à 5 jours : 6 jours dépassent cette limite. Pour un projet plus long, "
+            "l'appui long va jusqu'à 15 jours sur 18 mois.",
+        ),
+        (
+            "court",
+            7,
+            "days_over_limit",
+            "L'appui court va jusqu'à 5 jours : 7 jours dépassent cette limite. Pour un projet plus long, "
+            "l'appui long va jusqu'à 15 jours sur 18 mois.",
+        ),
         ("long", 16, "days_over_limit", "L'appui long va jusqu'à 15 jours sur 18 mois : 16 jours dépassent"),
         ("long", 100, "days_over_limit", "100 jours dépassent"),
         ("court", 0, "days_too_few", "au moins 1 jour"),
@@ -120,8 +139,14 @@ def test_days_at_the_limits_are_accepted(support, days):
 
 @pytest.mark.parametrize(
     "rate, code",
-    [(0, "rate_not_positive"), (-950, "rate_not_positive"), (Decimal("-0.01"), "rate_not_positive"),
-     ("beaucoup", "rate_not_a_number"), (Decimal("Infinity"), "rate_not_a_number"), (False, "rate_not_a_number")],
+    [
+        (0, "rate_not_positive"),
+        (-950, "rate_not_positive"),
+        (Decimal("-0.01"), "rate_not_positive"),
+        ("beaucoup", "rate_not_a_number"),
+        (Decimal("Infinity"), "rate_not_a_number"),
+        (False, "rate_not_a_number"),
+    ],
 )
 def test_rate_errors(rate, code):
     with pytest.raises(FundingError) as raised:
@@ -137,7 +162,12 @@ def test_funding_error_is_a_value_error():
 def test_to_dict_follows_the_design_contract():
     payload = compute_split("court", 3, 950).to_dict()
     assert payload == {
-        "support": "court", "days": 3, "day_rate_eur": 950, "total_eur": 2850, "funded_eur": 2280, "company_eur": 570,
+        "support": "court",
+        "days": 3,
+        "day_rate_eur": 950,
+        "total_eur": 2850,
+        "funded_eur": 2280,
+        "company_eur": 570,
     }
     assert all(type(payload[key]) is int for key in ("days", "day_rate_eur", "total_eur", "funded_eur", "company_eur"))
     assert json.loads(json.dumps(payload)) == payload
@@ -146,7 +176,11 @@ def test_to_dict_follows_the_design_contract():
 def test_to_dict_gives_cents_as_floats():
     payload = compute_split("court", 3, Decimal("333.33")).to_dict()
     assert payload == {
-        "support": "court", "days": 3, "day_rate_eur": 333.33, "total_eur": 999.99, "funded_eur": 799.99,
+        "support": "court",
+        "days": 3,
+        "day_rate_eur": 333.33,
+        "total_eur": 999.99,
+        "funded_eur": 799.99,
         "company_eur": 200,
     }
 

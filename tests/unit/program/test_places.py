@@ -1,4 +1,5 @@
 """Tests of bot.program.places: is the structure in Auvergne-Rhône-Alpes, the program's territory?"""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -178,8 +179,18 @@ def test_earliest_place_wins():
 def test_the_twelve_region_departments():
     names = {code: DEPARTMENTS[code] for code in REGION_DEPARTMENTS}
     assert names == {
-        "01": "Ain", "03": "Allier", "07": "Ardèche", "15": "Cantal", "26": "Drôme", "38": "Isère",
-        "42": "Loire", "43": "Haute-Loire", "63": "Puy-de-Dôme", "69": "Rhône", "73": "Savoie", "74": "Haute-Savoie",
+        "01": "Ain",
+        "03": "Allier",
+        "07": "Ardèche",
+        "15": "Cantal",
+        "26": "Drôme",
+        "38": "Isère",
+        "42": "Loire",
+        "43": "Haute-Loire",
+        "63": "Puy-de-Dôme",
+        "69": "Rhône",
+        "73": "Savoie",
+        "74": "Haute-Savoie",
     }
 
 
@@ -210,12 +221,15 @@ def test_property_parse_place_never_fails(text):
     assert place is None or (isinstance(place.label, str) and place.in_region in (True, False))
 
 
-@pytest.mark.parametrize("text, label", [
-    ("je suis le gérant de cette PME lyonnaise", "Lyon (69)"),
-    ("une asso grenobloise", "Grenoble (38)"),
-    ("une scop ardéchoise de 12 salariés", "Ardèche (07)"),
-    ("une boîte parisienne", "Paris (75)"),
-    ("une association burgienne", "Bourg-en-Bresse (01)"),
-])
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("je suis le gérant de cette PME lyonnaise", "Lyon (69)"),
+        ("une asso grenobloise", "Grenoble (38)"),
+        ("une scop ardéchoise de 12 salariés", "Ardèche (07)"),
+        ("une boîte parisienne", "Paris (75)"),
+        ("une association burgienne", "Bourg-en-Bresse (01)"),
+    ],
+)
 def test_the_adjective_of_a_city_or_department_names_it(text, label):
     assert parse_place(text).label == label

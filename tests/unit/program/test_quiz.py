@@ -1,4 +1,5 @@
 """The quiz as questions: which ones a visitor gets, how answers are read, the summary."""
+
 import pytest
 
 from bot.program import quiz
@@ -30,7 +31,9 @@ def test_read_answer(question, text, expected):
     assert answer is not None and answer["value"] == expected
 
 
-@pytest.mark.parametrize("question,text", [("headcount", "beaucoup"), ("novelty", "le mardi"), ("structure_type", "bleu")])
+@pytest.mark.parametrize(
+    "question,text", [("headcount", "beaucoup"), ("novelty", "le mardi"), ("structure_type", "bleu")]
+)
 def test_unreadable_answers_are_refused(question, text):
     assert quiz.read_answer(question, text) is None
 
@@ -43,7 +46,15 @@ def test_a_place_in_the_region_and_outside():
 def test_a_dirigeant_of_a_pme_answers_eight_questions():
     slots = {"structure_type": "pme", "role": "dirigeant"}
     assert quiz.required_questions(slots) == [
-        "structure_type", "headcount", "place", "role", "novelty", "working_life", "lasting_change", "stakeholders"]
+        "structure_type",
+        "headcount",
+        "place",
+        "role",
+        "novelty",
+        "working_life",
+        "lasting_change",
+        "stakeholders",
+    ]
 
 
 def test_a_collective_is_not_asked_its_headcount_but_its_holder_needs_agreement():
@@ -83,7 +94,9 @@ def test_prefill_does_not_take_a_department_for_a_headcount():
     assert "headcount" not in facts and facts["in_region"] is True
 
 
-@pytest.mark.parametrize("text,expected", [("en fait on est 300", {"headcount": 300}), ("en fait on est 30", {"headcount": 30})])
+@pytest.mark.parametrize(
+    "text,expected", [("en fait on est 300", {"headcount": 300}), ("en fait on est 30", {"headcount": 30})]
+)
 def test_a_correction_with_a_bare_number_is_a_headcount(text, expected):
     assert quiz.correction(text) == expected
 
@@ -109,4 +122,7 @@ def test_a_vague_word_is_not_an_unknown_headcount():
 
 
 def test_the_place_button_for_another_region_reads_as_outside():
-    assert quiz.read_answer("place", "dans une autre région") == {"value": "hors Auvergne-Rhône-Alpes", "in_region": False}
+    assert quiz.read_answer("place", "dans une autre région") == {
+        "value": "hors Auvergne-Rhône-Alpes",
+        "in_region": False,
+    }

@@ -1,4 +1,5 @@
 """The policy hands each message to action_turn once, then listens: never a loop for the circuit breaker."""
+
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -22,8 +23,10 @@ def said(text, intent="inform"):
 def test_a_message_gets_the_dialogue_action_then_listen():
     assert next_action(tracker()) == "action_listen"
     assert next_action(tracker(said("bonjour", "greet"))) == "action_turn"
-    assert next_action(tracker(said("bonjour", "greet"), ActionExecuted("action_turn"),
-                               SlotSet("dialogue", {}))) == "action_listen"
+    assert (
+        next_action(tracker(said("bonjour", "greet"), ActionExecuted("action_turn"), SlotSet("dialogue", {})))
+        == "action_listen"
+    )
 
 
 def test_rasa_built_in_intents_keep_their_actions():

@@ -1,4 +1,5 @@
 """The fixes are applied to the Rasa version they fit only, and the server gives freed memory back."""
+
 from __future__ import annotations
 
 import os
@@ -60,10 +61,17 @@ def test_the_switch_reads_on_and_off_and_refuses_anything_else():
 
 
 def test_importing_the_channels_changes_nothing_in_rasa_and_the_server_start_applies_the_fixes():
-    probe = ("import bot.rasa_ext.channels; from rasa.core.actions.action import RemoteAction as R; "
-             "print(R._validate_action_result.__module__); import bot.rasa_ext.rasa_server as s, rasa.__main__ as m; "
-             "m.main = lambda: print(R._validate_action_result.__module__); s.main = m.main; s.run()")
+    probe = (
+        "import bot.rasa_ext.channels; from rasa.core.actions.action import RemoteAction as R; "
+        "print(R._validate_action_result.__module__); import bot.rasa_ext.rasa_server as s, rasa.__main__ as m; "
+        "m.main = lambda: print(R._validate_action_result.__module__); s.main = m.main; s.run()"
+    )
     for switch, applied in (("on", "bot.rasa_ext.tuning.action_server"), ("off", "rasa.core.actions.action")):
-        output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                                env={**os.environ, "RASA_TUNING": switch}).stdout.split()
+        output = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "RASA_TUNING": switch},
+        ).stdout.split()
         assert output == ["rasa.core.actions.action", applied], (switch, output)

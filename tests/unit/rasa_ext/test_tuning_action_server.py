@@ -1,4 +1,5 @@
 """The action server's answers are accepted and refused as by Rasa, over kept connections, with the same JSON."""
+
 from __future__ import annotations
 
 import json
@@ -9,11 +10,12 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import SlotSet
 
 from bot.rasa_ext.tuning import action_server
-from tests.unit.rasa_ext.tuning_support import tuned
-
 
 GOOD = {
-    "events": [{"event": "slot", "name": "headcount", "value": 42}, {"event": "slot", "name": "requested_slot", "value": "place"}],
+    "events": [
+        {"event": "slot", "name": "headcount", "value": 42},
+        {"event": "slot", "name": "requested_slot", "value": "place"},
+    ],
     "responses": [{"response": "utter_ask_place", "progress": "Question 3 sur 9"}],
 }
 
@@ -38,10 +40,20 @@ BAD = [
 MORE_GOOD = [
     {"events": [], "responses": []},
     {},
-    {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "eligibility_form"},
-                {"event": "slot", "name": "quiz_retry", "value": True, "timestamp": None, "metadata": {"a": 1}}]},
-    {"events": [{"event": "bot", "text": "Bonjour", "data": {}}, {"event": "action_execution_rejected", "name": "x"}],
-     "responses": [{"text": "Bonjour", "buttons": [{"title": "Oui", "payload": "/affirm"}]}]},
+    {
+        "events": [
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "eligibility_form"},
+            {"event": "slot", "name": "quiz_retry", "value": True, "timestamp": None, "metadata": {"a": 1}},
+        ]
+    },
+    {
+        "events": [
+            {"event": "bot", "text": "Bonjour", "data": {}},
+            {"event": "action_execution_rejected", "name": "x"},
+        ],
+        "responses": [{"text": "Bonjour", "buttons": [{"title": "Oui", "payload": "/affirm"}]}],
+    },
 ]
 
 
@@ -53,6 +65,7 @@ def test_valid_action_server_answers_pass(answer, tuned):
 
 def test_valid_answers_take_the_per_event_check_only(tuned, monkeypatch):
     """The full oneOf check (0.65 ms per event) runs only for answers the per-event check refuses."""
+
     def full_check(_action):
         raise AssertionError("full schema check used for a valid answer")
 
@@ -68,7 +81,12 @@ def test_remembered_event_checks_give_the_same_verdicts(tuned):
     bad = {"event": "slot", "name": "headcount", "value": 1, "timestamp": "hier"}
     other_value = {"event": "slot", "name": "headcount", "value": "1", "timestamp": 1.5}
     for _ in range(2):  # the second round comes from memory
-        for event, valid in ((good, True), (bad, False), (other_value, True), ({"event": "slot", "name": 3, "value": 1}, False)):
+        for event, valid in (
+            (good, True),
+            (bad, False),
+            (other_value, True),
+            ({"event": "slot", "name": 3, "value": 1}, False),
+        ):
             assert checks.is_valid({"events": [event]}) is valid
             assert checks.by_name["slot"].is_valid(event) is valid  # what jsonschema says
     assert len(checks.known) >= 4
@@ -110,8 +128,13 @@ def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
 
         async def webhook(request: web.Request) -> web.Response:
             body = await request.json()
-            seen.append((request.transport.get_extra_info("peername")[1], request.headers.get("Authorization"),
-                         request.headers.get("X-Site")))
+            seen.append(
+                (
+                    request.transport.get_extra_info("peername")[1],
+                    request.headers.get("Authorization"),
+                    request.headers.get("X-Site"),
+                )
+            )
             return web.json_response({"events": [], "responses": [{"text": body["next_action"]}]})
 
         app = web.Application()
@@ -121,8 +144,11 @@ def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Site": "aract"},
-                                  basic_auth={"username": "rasa", "password": "secret"})
+        endpoint = EndpointConfig(
+            f"http://127.0.0.1:{port}/webhook",
+            headers={"X-Site": "aract"},
+            basic_auth={"username": "rasa", "password": "secret"},
+        )
         answers = [await endpoint.request(json={"next_action": name}, method="post") for name in ("a", "b")]
         kept = list(seen)
         await action_server.close_kept_sessions()
@@ -134,20 +160,37 @@ def test_action_server_calls_reuse_one_connection_with_rasas_request(tuned):
         return answers, kept, rasa_answers, list(seen)
 
     answers, kept, rasa_answers, rasa_seen = asyncio.run(scenario())
-    assert answers == rasa_answers == [{"events": [], "responses": [{"text": "a"}]}, {"events": [], "responses": [{"text": "b"}]}]
+    assert (
+        answers
+        == rasa_answers
+        == [{"events": [], "responses": [{"text": "a"}]}, {"events": [], "responses": [{"text": "b"}]}]
+    )
     assert kept[0][1:] == rasa_seen[0][1:] and kept[0][1].startswith("Basic ") and kept[0][2] == "aract"
     assert kept[0][0] == kept[1][0]  # the same client port: one connection for both calls
     assert rasa_seen[0][0] != rasa_seen[1][0]  # what the fix saves: Rasa connects again for each call
 
 
-@pytest.mark.parametrize("value", [
-    {"next_action": "validate_eligibility_form", "tracker": {"events": [
-        {"event": "user", "text": "on est 42 à Clermont-Ferrand, l'équipe € / « ok »", "timestamp": 1732745712.1234567,
-         "parse_data": {"intent": {"name": "inform", "confidence": 0.30000000000000004}, "entities": []}}],
-        "slots": {"headcount": 42, "rate": 1e-07, "none": None, "flag": True}}},
-    {1: "une clé entière", "big": 2 ** 70, "nan": float("nan"), "inf": float("inf")},
-    ["\u2028", "a\"b", "\\", ""],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {
+            "next_action": "validate_eligibility_form",
+            "tracker": {
+                "events": [
+                    {
+                        "event": "user",
+                        "text": "on est 42 à Clermont-Ferrand, l'équipe € / « ok »",
+                        "timestamp": 1732745712.1234567,
+                        "parse_data": {"intent": {"name": "inform", "confidence": 0.30000000000000004}, "entities": []},
+                    }
+                ],
+                "slots": {"headcount": 42, "rate": 1e-07, "none": None, "flag": True},
+            },
+        },
+        {1: "une clé entière", "big": 2**70, "nan": float("nan"), "inf": float("inf")},
+        ["\u2028", 'a"b', "\\", ""],
+    ],
+)
 def test_request_bodies_carry_the_same_json_data(value):
     ours = json.loads(action_server.dumps_json(value))
     theirs = json.loads(json.dumps(value))
@@ -157,7 +200,7 @@ def test_request_bodies_carry_the_same_json_data(value):
 def test_what_ujson_refuses_gets_jsons_own_answer():
     with pytest.raises(TypeError):  # what Rasa's json.dumps raises for an object it cannot write
         action_server.dumps_json({"when": object()})
-    assert json.loads(action_server.dumps_json({"huge": 2 ** 200})) == {"huge": 2 ** 200}
+    assert json.loads(action_server.dumps_json({"huge": 2**200})) == {"huge": 2**200}
 
 
 def test_kept_sessions_are_closed_when_the_server_stops():

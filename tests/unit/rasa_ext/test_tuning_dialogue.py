@@ -1,4 +1,5 @@
 """The dialogue fixes give Rasa's graph runs, applied events, past states and tracker copies."""
+
 from __future__ import annotations
 
 import time
@@ -10,7 +11,7 @@ from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_ext.tuning import dialogue
-from tests.unit.rasa_ext.tuning_support import tuned, quiz_events, domain_and_more_events, tracker_state
+from tests.unit.rasa_ext.tuning_support import domain_and_more_events, quiz_events, tracker_state
 
 
 def test_applied_events_are_rasas_after_every_event(tuned):
@@ -62,9 +63,14 @@ def _runner(nodes, targets, fail=None):
 
     calls = []
     runner = DaskGraphRunner.__new__(DaskGraphRunner)
-    runner._graph_schema = GraphSchema({
-        name: SchemaNode(needs=needs, uses=object, constructor_name="load", fn="run", config={},
-                         is_target=name in targets) for name, needs in nodes.items()})
+    runner._graph_schema = GraphSchema(
+        {
+            name: SchemaNode(
+                needs=needs, uses=object, constructor_name="load", fn="run", config={}, is_target=name in targets
+            )
+            for name, needs in nodes.items()
+        }
+    )
     runner._instantiated_nodes = {name: _Node(name, calls, fail if name == "parse" else None) for name in nodes}
     runner._execution_context = None  # only logged by Rasa
     return runner, calls
@@ -83,13 +89,16 @@ GRAPH = {  # the shape of our NLU and dialogue graphs: a chain, providers beside
 }
 
 
-@pytest.mark.parametrize("targets, inputs", [
-    (["parse"], {"__message__": ["bonjour"]}),
-    (["select"], {"__tracker__": "tracker"}),
-    (["parse", "select"], {"__message__": ["bonjour"], "__tracker__": "tracker"}),
-    (["select"], {}),  # a placeholder nobody gives: passed as its name, as dask does
-    (["parse"], {"tokenize": ["given"]}),  # an input in place of a node: the node and what only it needs do not run
-])
+@pytest.mark.parametrize(
+    "targets, inputs",
+    [
+        (["parse"], {"__message__": ["bonjour"]}),
+        (["select"], {"__tracker__": "tracker"}),
+        (["parse", "select"], {"__message__": ["bonjour"], "__tracker__": "tracker"}),
+        (["select"], {}),  # a placeholder nobody gives: passed as its name, as dask does
+        (["parse"], {"tokenize": ["given"]}),  # an input in place of a node: the node and what only it needs do not run
+    ],
+)
 def test_the_graph_runs_the_nodes_rasa_runs_and_gives_the_same_results(targets, inputs):
     ours, our_calls = _runner(GRAPH, targets)
     rasas, rasa_calls = _runner(GRAPH, targets)
@@ -98,7 +107,9 @@ def test_the_graph_runs_the_nodes_rasa_runs_and_gives_the_same_results(targets, 
         assert dialogue.run_graph(ours, dict(inputs)) == dialogue.rasa_run_graph(rasas, dict(inputs))
         assert sorted(our_calls) == sorted(rasa_calls) and len(set(our_calls)) == len(our_calls)
         for name in our_calls:  # each node after the nodes it needs
-            assert all(our_calls.index(need) < our_calls.index(name) for need in GRAPH[name].values() if need in our_calls)
+            assert all(
+                our_calls.index(need) < our_calls.index(name) for need in GRAPH[name].values() if need in our_calls
+            )
 
 
 def test_graph_errors_are_rasas():
@@ -133,11 +144,13 @@ def test_past_states_are_rasas_after_every_event_and_can_be_changed_by_the_calle
                 state.get("user", {}).pop("intent", None)
                 state.pop("slots", None)
             assert dialogue.past_states(tracker, domain, omit_unset_slots) == dialogue.rasa_past_states(
-                tracker, domain, omit_unset_slots)
+                tracker, domain, omit_unset_slots
+            )
     assert longest >= 10  # the quiz part, before the restart
     rules = {"rule_only_slots": ["quiz_retry"], "rule_only_loops": []}
     assert dialogue.past_states(tracker, domain, False, True, rules) == dialogue.rasa_past_states(
-        tracker, domain, False, True, rules)
+        tracker, domain, False, True, rules
+    )
 
 
 def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
@@ -153,8 +166,9 @@ def test_a_copied_tracker_is_the_one_rasas_replay_gives(tuned, monkeypatch):
         added = [SlotSet("headcount", 12), ActiveLoop(None)]  # what a form's validation may add
         with monkeypatch.context() as clock:  # the two events each version makes get the same time
             clock.setattr(time, "time", lambda: 1_800_000_000.0)
-            assert (tracker_state(dialogue.temporary_tracker(form, tracker, list(added), domain))
-                    == tracker_state(dialogue.rasa_temporary_tracker(form, tracker, list(added), domain)))
+            assert tracker_state(dialogue.temporary_tracker(form, tracker, list(added), domain)) == tracker_state(
+                dialogue.rasa_temporary_tracker(form, tracker, list(added), domain)
+            )
         if tracker.active_loop is not None:  # the copy is the action's own: the conversation is untouched
             before = tracker_state(tracker)
             ours.active_loop.rejected = not ours.active_loop.rejected
@@ -177,9 +191,12 @@ def test_intents_and_entities_the_domain_lacks_are_still_reported(tuned):
     domain = Domain.from_dict({"intents": ["greet", "faq"], "entities": ["place"]})
     processor = SimpleNamespace(domain=domain)
     known = {"intent": {"name": "greet"}, "entities": [{"entity": "place"}]}
-    for parse_data, warned in [(known, False), ({"intent": {"name": "unknown_intent"}, "entities": []}, True),
-                               ({"intent": {"name": "faq"}, "entities": [{"entity": "city"}]}, True),
-                               ({"intent": {"name": None}, "entities": None}, False)]:
+    for parse_data, warned in [
+        (known, False),
+        ({"intent": {"name": "unknown_intent"}, "entities": []}, True),
+        ({"intent": {"name": "faq"}, "entities": [{"entity": "city"}]}, True),
+        ({"intent": {"name": None}, "entities": None}, False),
+    ]:
         for check in (dialogue.check_for_unseen_features, dialogue.rasa_check_for_unseen_features):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

@@ -1,36 +1,44 @@
 """The NLU fixes give Rasa's features, predictions and answers."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import tensorflow as tf
 import spacy
+import tensorflow as tf
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_ext.tuning import dialogue, nlu
-from tests.unit.rasa_ext.tuning_support import rasas_own, tuned, features_of
+from tests.unit.rasa_ext.tuning_support import features_of, rasas_own
 
 
 def test_spacy_runs_without_its_entity_recogniser_and_gives_the_same_features(tuned):
     tuned_model = SpacyNLP.load_model("fr_core_news_sm").model
     assert "ner" not in tuned_model.pipe_names
     stock = spacy.load("fr_core_news_sm", disable=["parser"])  # what Rasa trained with
-    for text in ["Combien coûte l'appui pour une PME de 42 salariés à Villeurbanne ?",
-                 "on est une association, je suis élu au CSE", "oui", "C'est quoi le comité de sélection ?"]:
+    for text in [
+        "Combien coûte l'appui pour une PME de 42 salariés à Villeurbanne ?",
+        "on est une association, je suis élu au CSE",
+        "oui",
+        "C'est quoi le comité de sélection ?",
+    ]:
         ours, theirs = tuned_model(text), stock(text)
         assert np.allclose(ours.vector, theirs.vector)
         assert [(t.text, t.lemma_, t.pos_) for t in ours] == [(t.text, t.lemma_, t.pos_) for t in theirs]
 
 
-@pytest.mark.parametrize("features", [
-    features_of(12, [1697, 8018, 40, 5]),  # the four sparse featurizers of a 12-token message
-    features_of(1, [1697, 8018, 40, 5], kind="sentence"),
-    features_of(3, [10, 20], fmt="csr"),
-    features_of(4, [96, 96], fmt=None),  # dense
-    features_of(4, [8]),  # a single featurizer
-])
+@pytest.mark.parametrize(
+    "features",
+    [
+        features_of(12, [1697, 8018, 40, 5]),  # the four sparse featurizers of a 12-token message
+        features_of(1, [1697, 8018, 40, 5], kind="sentence"),
+        features_of(3, [10, 20], fmt="csr"),
+        features_of(4, [96, 96], fmt=None),  # dense
+        features_of(4, [8]),  # a single featurizer
+    ],
+)
 def test_features_are_joined_into_the_same_matrix_as_rasa_joins_them(features, tuned):
     ours = Message._combine_features(features, ["a", "b"])
     theirs = nlu.rasa_combine_features(features, ["a", "b"])
@@ -50,7 +58,9 @@ def test_features_are_joined_into_the_same_matrix_as_rasa_joins_them(features, t
 
 def test_features_are_joined_once_per_message_until_one_is_added(tuned):
     message = Message(data={"text": "les TPE y ont droit ?"})
-    for feature in features_of(5, [1697, 8018]) + features_of(1, [1697, 8018], kind="sentence") + features_of(5, [96], fmt=None):
+    for feature in (
+        features_of(5, [1697, 8018]) + features_of(1, [1697, 8018], kind="sentence") + features_of(5, [96], fmt=None)
+    ):
         message.add_features(feature)
     first = message.get_all_features("text")
     second = message.get_all_features("text")  # the ResponseSelector, after DIET
@@ -58,7 +68,8 @@ def test_features_are_joined_once_per_message_until_one_is_added(tuned):
     assert all(a is b for a, b in zip(first, second)) and first is not second
     only_one = message.get_all_features("text", ["featurizer1"])  # other featurizers, another join
     assert [f.fingerprint() for f in only_one] == [
-        f.fingerprint() for f in nlu.rasa_get_all_features(message, "text", ["featurizer1"])]
+        f.fingerprint() for f in nlu.rasa_get_all_features(message, "text", ["featurizer1"])
+    ]
     assert [f.fingerprint() for f in only_one] != [f.fingerprint() for f in first]
     message.add_features(Features(np.ones((1, 3)), "sentence", "text", "late"))
     after = message.get_all_features("text")
@@ -157,6 +168,7 @@ def test_classifiers_load_without_a_training_step_and_answer_as_with_rasas_loade
     tuned_answers = None
     direct_calls = []
     with monkeypatch.context() as during_load:
+
         def no_training(*_args, **_kwargs):
             raise AssertionError("a training step at load")
 
@@ -192,15 +204,22 @@ def test_a_direct_call_gives_the_functions_outputs_and_leaves_other_inputs_to_it
 def test_prediction_outputs_are_made_numpy_as_keras_makes_them():
     from keras.utils import tf_utils
 
-    outputs = {"i_scores": tf.constant([[0.25, 0.75]]), "t": tf.constant(3), "diagnostic_data": {
-        "attention_weights": tf.zeros((1, 0)), "text_transformed": tf.ones((1, 2, 4))}, "pair": (tf.constant(1.5), [tf.constant([1])])}
+    outputs = {
+        "i_scores": tf.constant([[0.25, 0.75]]),
+        "t": tf.constant(3),
+        "diagnostic_data": {"attention_weights": tf.zeros((1, 0)), "text_transformed": tf.ones((1, 2, 4))},
+        "pair": (tf.constant(1.5), [tf.constant([1])]),
+    }
     ours, keras_ = nlu.to_numpy(outputs), tf_utils.sync_to_numpy_or_python_type(outputs)
     assert list(ours) == list(keras_) and list(ours["diagnostic_data"]) == list(keras_["diagnostic_data"])
     assert ours["t"] == keras_["t"] == 3 and type(ours["t"]) is type(keras_["t"]) is int
     assert ours["pair"][0] == keras_["pair"][0] == 1.5 and type(ours["pair"]) is tuple
     np.testing.assert_array_equal(ours["i_scores"], keras_["i_scores"])
     assert ours["diagnostic_data"]["attention_weights"].shape == (1, 0)
-    odd = {"scores": tf.constant([1.0]), "sparse": tf.sparse.from_dense([[0, 1]])}  # keras leaves sparse tensors as they are
+    odd = {
+        "scores": tf.constant([1.0]),
+        "sparse": tf.sparse.from_dense([[0, 1]]),
+    }  # keras leaves sparse tensors as they are
     assert isinstance(nlu.to_numpy(odd)["sparse"], tf.SparseTensor)
 
 
@@ -229,11 +248,16 @@ def test_the_assistants_graphs_answer_as_with_dask(tiny_model, tuned, monkeypatc
     assert _answers(tiny_model) == tuned_answers
 
 
-@pytest.mark.parametrize("features", [
-    [features_of(4, [7, 5]), features_of(1, [3], "sentence", "csr")],
-    [Features(np.ones((4, 96), np.float32), "sequence", "text", ["SpacyFeaturizer"]),
-     Features(np.ones((1, 96), np.float32), "sentence", "text", "SpacyFeaturizer")],
-])
+@pytest.mark.parametrize(
+    "features",
+    [
+        [features_of(4, [7, 5]), features_of(1, [3], "sentence", "csr")],
+        [
+            Features(np.ones((4, 96), np.float32), "sequence", "text", ["SpacyFeaturizer"]),
+            Features(np.ones((1, 96), np.float32), "sentence", "text", "SpacyFeaturizer"),
+        ],
+    ],
+)
 def test_stand_in_features_are_rasas(features):
     """Features of a missing attribute: empty matrices of the same width, type and origin, like Rasa's."""
     features = [feature for group in features for feature in (group if isinstance(group, list) else [group])]

@@ -1,4 +1,5 @@
 """Leads on SQLite and on PostgreSQL: checks of what visitors type, save, export, erasure, retention."""
+
 import csv
 import io
 import json
@@ -13,32 +14,50 @@ from bot.records.mailer import enqueue
 from bot.records.models import Erasure
 
 
-@pytest.mark.parametrize("text,value,problem,suggestion", [
-    ("marie.durand@asso-lien.fr", "marie.durand@asso-lien.fr", None, None),
-    ("mon mail c'est Paul@Exemple.FR merci", "Paul@exemple.fr", None, None),
-    ("marie.durand.gmail.com", None, "missing_at", None),
-    ("marie@gmial.com", None, "typo", "marie@gmail.com"),
-    ("jean@hotmial.com", None, "typo", "jean@hotmail.com"),
-    ("jean@localhost", None, "invalid", None),
-    ("a@b.fr\r\nBcc: victime@example.com", None, "invalid", None),
-])
+@pytest.mark.parametrize(
+    "text,value,problem,suggestion",
+    [
+        ("marie.durand@asso-lien.fr", "marie.durand@asso-lien.fr", None, None),
+        ("mon mail c'est Paul@Exemple.FR merci", "Paul@exemple.fr", None, None),
+        ("marie.durand.gmail.com", None, "missing_at", None),
+        ("marie@gmial.com", None, "typo", "marie@gmail.com"),
+        ("jean@hotmial.com", None, "typo", "jean@hotmail.com"),
+        ("jean@localhost", None, "invalid", None),
+        ("a@b.fr\r\nBcc: victime@example.com", None, "invalid", None),
+    ],
+)
 def test_check_email(text, value, problem, suggestion):
     check = leads.check_email(text)
     assert (check.value, check.problem, check.suggestion) == (value, problem, suggestion)
 
 
-@pytest.mark.parametrize("text,expected", [("04 72 10 20 30", "04 72 10 20 30"), ("+33 6 12 34 56 78", "+33 6 12 34 56 78"),
-                                           ("12", None), ("appelez-moi", None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("04 72 10 20 30", "04 72 10 20 30"),
+        ("+33 6 12 34 56 78", "+33 6 12 34 56 78"),
+        ("12", None),
+        ("appelez-moi", None),
+    ],
+)
 def test_check_phone(text, expected):
     assert leads.check_phone(text) == expected
 
 
 def lead_data(**changes) -> leads.LeadData:
-    values = dict(name="Élodie Martin", email="elodie@coop-exemple.fr", consent_text="Vos coordonnées seront conservées…",
-                  consent_at=datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc), conversation_id="conv-1",
-                  organisation="Coop Exemple", project="Un atelier partagé 🌱 pour l'équipe", structure_type="association",
-                  headcount=40, eligibility={"verdict": "eligible", "reasons": [], "answers": {"structure_type": "association"}},
-                  funding={"support": "long", "days": 10, "company_eur": 2000})
+    values = dict(
+        name="Élodie Martin",
+        email="elodie@coop-exemple.fr",
+        consent_text="Vos coordonnées seront conservées…",
+        consent_at=datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc),
+        conversation_id="conv-1",
+        organisation="Coop Exemple",
+        project="Un atelier partagé 🌱 pour l'équipe",
+        structure_type="association",
+        headcount=40,
+        eligibility={"verdict": "eligible", "reasons": [], "answers": {"structure_type": "association"}},
+        funding={"support": "long", "days": 10, "company_eur": 2000},
+    )
     values.update(changes)
     return leads.LeadData(**values)
 
@@ -76,12 +95,19 @@ def test_giving_details_twice_updates_the_same_lead(database_url):
 def add_conversation_events(url: str, sender: str, timestamp: float) -> None:
     """A minimal copy of Rasa's events table, as its SQL tracker store creates it."""
     with make_engine(url).begin() as connection:
-        connection.execute(sa.text(
-            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), "
-            "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"))
-        connection.execute(sa.text("INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES "
-                                   "(:id, :sender, 'user', :ts, '{}')"),
-                           {"id": int(timestamp * 1000) % 2_000_000_000 + len(sender), "sender": sender, "ts": timestamp})
+        connection.execute(
+            sa.text(
+                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), "
+                "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES "
+                "(:id, :sender, 'user', :ts, '{}')"
+            ),
+            {"id": int(timestamp * 1000) % 2_000_000_000 + len(sender), "sender": sender, "ts": timestamp},
+        )
 
 
 def test_erasure_removes_lead_mails_and_conversation_and_logs_only_counts(database_url):
@@ -147,8 +173,14 @@ def test_the_background_worker_applies_the_retention_by_itself(database_url, tmp
         old = leads.save_lead(session, lead_data(conversation_id="expired-conv", email="ancien@exemple.fr"))
         old.created_at = now - timedelta(days=100)
     env = {**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path), "RETENTION": "90d"}
-    worker = subprocess.Popen([sys.executable, "-m", "bot", "outbox", "work"], cwd=Path(__file__).resolve().parents[3],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "outbox", "work"],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

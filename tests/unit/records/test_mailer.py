@@ -1,22 +1,37 @@
 """The outbox against a real SMTP server on loopback: sent, refused, retried, written as .eml."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.records.db import session_scope
-from bot.records.mailer import HeaderInjection, MailSettings, Mailer, enqueue
+from bot.records.mailer import HeaderInjection, Mailer, MailSettings, enqueue
 from bot.records.models import OutboxMail
 from tests.conftest import SmtpServer, free_port
 
 
 def mail_settings(tmp_path, port=None) -> MailSettings:
-    return MailSettings(host="127.0.0.1" if port else "", port=port or 25, user="", password="", starttls=False,
-                        sender="Assistant <no-reply@localhost>", timeout=3, outbox_dir=tmp_path / "outbox")
+    return MailSettings(
+        host="127.0.0.1" if port else "",
+        port=port or 25,
+        user="",
+        password="",
+        starttls=False,
+        sender="Assistant <no-reply@localhost>",
+        timeout=3,
+        outbox_dir=tmp_path / "outbox",
+    )
 
 
 def queue_one(url) -> int:
     with session_scope(url) as session:
-        mail = enqueue(session, "j.bertin@anact.fr", "Demande de contact : Élodie", "Bonjour,\nÉlodie 🌱", reply_to="elodie@coop.fr")
+        mail = enqueue(
+            session,
+            "j.bertin@anact.fr",
+            "Demande de contact : Élodie",
+            "Bonjour,\nÉlodie 🌱",
+            reply_to="elodie@coop.fr",
+        )
         session.flush()
         return mail.id
 

@@ -1,4 +1,5 @@
 """The cached SQL tracker store gives the same conversations as Rasa's own, whatever else writes to the database."""
+
 from __future__ import annotations
 
 import json
@@ -193,7 +194,6 @@ async def test_the_next_message_reuses_the_saved_conversation(domain, url):
     assert await store.retrieve("gus") is tracker
 
 
-
 async def test_a_sqlite_file_is_opened_with_the_settings_of_the_assistants_other_connections(domain, url):
     """On SQLite the store shares the file with the staff app and the action server: same settings (bot/records/db.py)."""
     if not url.startswith("sqlite"):
@@ -202,6 +202,9 @@ async def test_a_sqlite_file_is_opened_with_the_settings_of_the_assistants_other
     await start(store, "hal")
     await exchange(store, "hal", "bonjour", "bonjour")
     with store.engine.connect() as connection:
-        settings = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "busy_timeout", "synchronous")]
+        settings = [
+            connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "synchronous")
+        ]
     assert settings == ["wal", 15000, 1]  # 1: NORMAL, no fsync at each commit (safe in WAL mode but for power cuts)
     assert stored_texts(url, "hal") == ["bonjour"]

@@ -1,0 +1,13 @@
+"""Fixtures of the tuning tests (bot/rasa_ext/tuning/)."""
+
+import pytest
+
+from bot.rasa_ext import tuning as rasa_tuning
+from tests.unit.rasa_ext.tuning_support import rasas_own
+
+
+@pytest.fixture
+def tuned(monkeypatch):
+    """The fixes applied for one test, Rasa's own methods back afterwards."""
+    rasas_own(monkeypatch)
+    assert rasa_tuning.apply()
