@@ -30,7 +30,7 @@ def rasa_environment(settings: Settings) -> dict:
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         # Sanic's access log: a record (client address, rebuilt URL) made for every request and printed nowhere
-        # at our log level; 7 % of the action server's time per call.
+        # at our log level; a noticeable share of the action server's time per call.
         "SANIC_ACCESS_LOG": os.environ.get("SANIC_ACCESS_LOG", "false"),
         # Read by bot/rasa_ext/channels.py: the sites allowed to open the chat over socket.io.
         "SITE_ORIGINS": ",".join(settings.site_origins),

@@ -2,10 +2,11 @@
 
 TensorFlow imports jax when it is installed (jax comes with TensorFlow 2.12),
 only for TFLite's converter, which a Rasa server never uses: jax and its XLA
-library then hold 108 MB of the server's memory. The import fails here, as it
-would without jax, which TensorFlow's import allows for. Everything else is
-`python -m rasa`, with the speed fixes of `bot/rasa_ext/tuning/` installed first
-unless RASA_TUNING=off.
+library then hold a noticeable part of the server's memory for nothing
+(measured in bench/README.md). The import fails here, as it would without jax,
+which TensorFlow's import allows for. Everything else is `python -m rasa`, with
+the speed fixes of `bot/rasa_ext/tuning/` installed first unless
+RASA_TUNING=off.
 """
 
 import sys

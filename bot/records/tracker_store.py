@@ -5,16 +5,16 @@ Named in endpoints.yml (`type: bot.records.tracker_store.CachedSQLTrackerStore`)
 
 Rasa's `SQLTrackerStore` reads and decodes a conversation's whole session from
 the database at every message, then counts its stored events again to know
-which ones to add: a fifth of the Rasa server's time in the benchmark, growing
-with the conversation. This store keeps, for each recent conversation, the
-tracker it last saved, and serves it again at the next message when the
+which ones to add: a large share of the Rasa server's time in the benchmark,
+growing with the conversation. This store keeps, for each recent conversation,
+the tracker it last saved, and serves it again at the next message when the
 database still ends with the same event (one indexed query). Anything else
 (another instance wrote to the conversation, staff erased it, the tracker was
 changed without being saved, a new session began) reloads from the database as
 Rasa does. Writes go to the database before the cache is updated, so nothing
 is lost on a restart; the database stays the only truth. A message's new
 events go in one multi-row INSERT (SQLAlchemy's ORM inserted them one at a
-time to learn each row's id: 1 ms per message here).
+time to learn each row's id).
 
 A kept tracker is handed to one caller at a time: a second read of the same
 conversation while the first is under way (Rasa's lock prevents that for
@@ -42,7 +42,7 @@ from sqlalchemy.pool import QueuePool
 from bot.records.db import sqlite_pragmas
 from bot.settings import load_settings
 
-DEFAULT_CACHED_CONVERSATIONS = 500  # about 0.1 MB each after a whole quiz
+DEFAULT_CACHED_CONVERSATIONS = 500  # bounds the memory: a tracker is small even after a whole quiz
 
 
 class _DriverQuery:
@@ -87,15 +87,15 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             kwargs["host"] = settings.database_url
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            # SQLAlchemy 1.4 opens a new connection for each session on a SQLite file (NullPool): 3 ms per
-            # message here. Rasa runs its store on the event loop's thread only; a small pool serves it.
+            # SQLAlchemy 1.4 opens a new connection for each session on a SQLite file (NullPool), a cost at every
+            # message. Rasa runs its store on the event loop's thread only; a small pool serves it.
             url = self.engine.url
             self.engine.dispose()
             self.engine = sa.create_engine(
                 url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False}
             )
             # The settings of the assistant's own connections to the same file (bot/records/db.py): WAL, wait when
-            # another process writes, and no fsync at each commit (0.5 ms per message here); in WAL mode
+            # another process writes, and no fsync at each commit (a wait at every message); in WAL mode
             # that loses no committed message when a process stops or crashes, only on a power cut.
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
@@ -125,7 +125,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session of a conversation: from memory if the database still ends where it did."""
         kept = self._kept.pop(sender_id, None)
-        connection = self.engine.raw_connection()  # an ORM session costs 3 times more here
+        connection = self.engine.raw_connection()  # an ORM session costs several times more
         try:
             last_id = self._last_event_id(connection, sender_id)
         finally:

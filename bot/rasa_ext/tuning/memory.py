@@ -2,8 +2,8 @@
 
 glibc keeps the memory freed after the model's loading (and after busy
 minutes) inside the process. The REST channel calls `release_free_memory`
-once the server has started and every minute after: 84 MB given back to the
-system after a benchmark here, a few milliseconds each time.
+once the server has started and every minute after, a few milliseconds each
+time; what it gives back to the system is measured in bench/README.md.
 """
 
 from __future__ import annotations
