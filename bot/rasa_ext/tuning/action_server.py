@@ -3,22 +3,20 @@
 Checking the answers: Rasa checks every answer of the action server with
 `jsonschema.validate(answer, schema)`, which first checks the schema itself
 against the JSON Schema meta-schema (draft 2020-12, with `$dynamicRef`) and
-builds a new validator: 45 ms of CPU per call on this machine, two calls per
-quiz question, a third of the Rasa server's time in the benchmark. The schema
-never changes, so it is checked once and its validator kept; each answer is
-still checked in full, and an invalid one raises the same `ValidationError`
-(the one `jsonschema.validate` would pick) with Rasa's message. 1.2 ms per call.
-Each event of an answer must match exactly one of 23 event schemas (`oneOf`),
-and jsonschema tries all of them: 0.65 ms per event, still 7.7 % of the
-server's time under load. Every one of those schemas fixes the `event` name to
-a different constant, so an event can only ever match the schema of its own
-name: the answer is first checked against that one schema per event (0.05 ms),
-and only an answer that fails this is checked again the full way, which
-decides (same acceptance, same error). The outcome of an event's check is
-remembered by the event's JSON text (4 096 of them), since the same events
-come back at every quiz. Reading the events back, Rasa looked up each event's
-class among all the event classes, listed again for every event (9 % of the
-time spent running an action); each name's class is now looked up once.
+builds a new validator at every call, two calls per quiz question: the largest
+cost of the Rasa server in the benchmark before this fix. The schema never
+changes, so it is checked once and its validator kept; each answer is still
+checked in full, and an invalid one raises the same `ValidationError` (the one
+`jsonschema.validate` would pick) with Rasa's message. Each event of an answer
+must match exactly one of 23 event schemas (`oneOf`), and jsonschema tries all
+of them, still a noticeable share of the server's time under load. Every one
+of those schemas fixes the `event` name to a different constant, so an event
+can only ever match the schema of its own name: the answer is first checked
+against that one schema per event, a small part of that work, and only an
+answer that fails this is checked again the full way, which decides (same
+acceptance, same error). The outcome of an event's check is remembered by the
+event's JSON text (4 096 of them), since the same events come back at every
+quiz.
 
 Calls: Rasa opens a new aiohttp session, and so a new TCP connection that the
 action server sets up too, for every action it runs (one or two per message).
@@ -26,10 +24,10 @@ One session per endpoint is now kept open and its connections reused
 (keep-alive, dropped after 4 s idle, under the 5 s after which Sanic closes
 them on the action server's side); the requests themselves are Rasa's own
 (same headers, authentication, timeout). The sessions are closed when the Rasa
-server stops. They write the request's JSON (the whole conversation, about
-90 kB after the quiz) with ujson, which Rasa already depends on: 0.33 instead
-of 0.74 ms per call here, the same JSON data (json's own encoder takes over
-for anything ujson refuses).
+server stops. They write the request's JSON (the whole conversation, large
+by the end of the quiz) with ujson, which Rasa already depends on: in about
+half the time of json's encoder, the same JSON data (json's own encoder takes
+over for anything ujson refuses).
 """
 
 from __future__ import annotations
@@ -47,7 +45,6 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -67,7 +64,7 @@ def _response_validator(action: RemoteAction) -> Any:
     return validator
 
 
-KNOWN_EVENTS = 4096  # event checks remembered (about 1 MB)
+KNOWN_EVENTS = 4096  # event checks remembered, in little memory
 
 
 class EventChecks:
@@ -100,7 +97,7 @@ class EventChecks:
 
     def _event_is_valid(self, event: Any) -> bool:
         """The check of one event, remembered by its JSON text (which fixes its JSON value, all a schema sees):
-        the same slot set to the same value comes back at every quiz, 0.07 ms of checking each time."""
+        the same slot set to the same value comes back at every quiz, and would be checked again each time."""
         checks = self.by_name.get(event.get("event")) if isinstance(event, dict) else None
         if checks is None:
             return False
@@ -148,21 +145,6 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
         f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
     )
     raise error
-
-
-rasa_resolve_by_type = Event.resolve_by_type  # Rasa's own, for comparison in the tests
-_event_classes: Dict[Text, type] = {}
-
-
-def resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optional[type]:
-    """`Event.resolve_by_type` of rasa 3.6.21, each name's class looked up once (Rasa lists every event class at each
-    event it reads back: 9 % of the time spent running an action)."""
-    found = _event_classes.get(type_name)
-    if found is None:
-        found = rasa_resolve_by_type(type_name, default)
-        if found is not None and found is not default:
-            _event_classes[type_name] = found
-    return found
 
 
 KEEP_ALIVE_SECONDS = 4  # Sanic (the action server) closes an idle connection after 5 s

@@ -1,23 +1,23 @@
 """NLU fixes of the Rasa server: spaCy, features and the two classifiers (rasa 3.6.21; see bot/rasa_ext/tuning/__init__.py).
 
+The components of bot/rasa_ext/nlu_components.py use the spaCy and classifier
+fixes; the features' fixes replace methods of Rasa's Message class.
+
 spaCy: Rasa loads `fr_core_news_sm` without its parser but with its named
 entity recogniser, which nothing of ours reads (the pipeline extracts no
 entities; tokens, lemmas and `doc.vector` come from tok2vec, morphologizer and
-lemmatizer). Switching it off halves spaCy's time per message (8.6 to 4.5 ms
-here) and leaves every feature the classifiers see identical (checked by the
-tests), so a model trained with it still applies.
+lemmatizer). Switching it off about halves spaCy's time per message and
+leaves every feature the classifiers see identical (checked by the tests), so
+a model trained with it still applies.
 
 Features: before each classifier, Rasa joins the sparse features of the four
 featurizers of a message two at a time, copying the first and stacking again
-for each further one (1.3 ms per join here, four joins per message). They are
-now stacked in one go (0.4 ms), and the entries of COO matrices (what the
-featurizers give) joined without scipy's block grid (135 to 50 us alone): the
-same matrix, in the same format and order. DIET and the ResponseSelector each
-joined the features of the same message; the second now gets the first's
-join, kept on the message until a feature is added. Rasa also made empty
-stand-in features for a missing attribute by deep-copying the message's own
-features, matrix included, then replacing the matrix (2 % of the time); the
-stand-ins are now made without that copy.
+for each further one (four joins per message). They are now stacked in one go,
+for a fraction of the cost, and the entries of COO matrices (what the
+featurizers give) joined without scipy's block grid, which took most of that
+join's time: the same matrix, in the same format and order. DIET and the
+ResponseSelector each joined the features of the same message; the second now
+gets the first's join, kept on the message until a feature is added.
 
 Loading the classifiers: Rasa builds DIET and the ResponseSelector by training
 them for one step on one example (`RasaModel.load`), which creates the Adam
@@ -25,29 +25,29 @@ optimizer's state (two more copies of every weight) and traces the training
 graph, then reads the weights over them. For answering, the weights are read
 first and the model is built by its first prediction, which the loader makes
 anyway: the same weights (every variable is checked as restored), the same
-predictions, 330 MB less memory for the Rasa server and a shorter start.
+predictions, much less memory for the Rasa server and a shorter start
+(measured in bench/README.md).
 Fine-tuning (`rasa train --finetune`) keeps Rasa's own loader.
 
 Calling the classifiers: each prediction goes through the `tf.function`'s
-dispatch (argument binding, signature matching, cache lookup), 2.4 to 2.7 ms
-of the 3.2 to 3.4 ms a prediction takes here, twice per message. The loader
-now hands Rasa a direct call of the one graph that function traced, fed with
-the same tensors (same dtypes; shapes checked against its signature, else the
-`tf.function` is called as before): 0.8 to 1.1 ms, the same outputs. Rasa's
-batches (numpy arrays) become tensors through the function TF's conversion
-ends in, their shapes checked against the signature in Python; the outputs
-become numpy arrays as keras makes them, without `tf.nest`; and keras' tracking
-of model attributes is skipped when Rasa sets `_training` to the value it
-already has: these took 11 % of the server's time around the two predictions
-of a message. DIET and the ResponseSelector read the same features of the
-message in the same way: the second now gets the first's model data, batch
-and tensors instead of making them again (for the one example a message is,
-Rasa's data generator is replaced by the one batch it would give).
+dispatch (argument binding, signature matching, cache lookup), most of the time
+a prediction takes, twice per message. The loader now hands Rasa a direct call
+of the one graph that function traced, fed with the same tensors (same dtypes;
+shapes checked against its signature, else the `tf.function` is called as
+before): a fraction of the time, the same outputs. Rasa's batches (numpy
+arrays) become tensors through the function TF's conversion ends in, their
+shapes checked against the signature in Python; the outputs become numpy arrays
+as keras makes them, without `tf.nest`; and keras' tracking of model attributes
+is skipped when Rasa sets `_training` to the value it already has: these took a
+noticeable share of the server's time around the two predictions of a message.
+DIET and the ResponseSelector read the same features of the message in the same
+way: the second now gets the first's model data, batch and tensors instead of
+making them again (for the one example a message is, Rasa's data generator is
+replaced by the one batch it would give).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 from typing import Any, Dict, List, Optional, Text, Tuple, Union
 
@@ -60,7 +60,6 @@ from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
-from rasa.utils.tensorflow import model_data_utils
 from rasa.utils.tensorflow.constants import FEATURIZERS
 from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 from rasa.utils.tensorflow.model_data import RasaModelData
@@ -130,26 +129,6 @@ def get_all_features(self: Message, attribute: Text, featurizers: Optional[List[
     if found is None or found[0] != count or found[1] is not last:
         found = kept[which] = (count, last, rasa_get_all_features(self, attribute, featurizers))
     return list(found[2])
-
-
-rasa_create_fake_features = model_data_utils._create_fake_features  # Rasa's own, for comparison in the tests
-
-
-def create_fake_features(all_features: List[List[List[Features]]]) -> List[Features]:
-    """`_create_fake_features` of rasa 3.6.21 without deep-copying each feature matrix it then replaces by an empty one."""
-    example = next(iter([features for per_example in all_features for features in per_example if features is not None]))
-    fakes = []
-    for features in example:
-        fake = Features.__new__(Features)
-        fake.__dict__.update(
-            {name: copy.deepcopy(value) for name, value in features.__dict__.items() if name != "features"}
-        )
-        if features.is_sparse():
-            fake.features = scipy.sparse.coo_matrix((0, features.features.shape[-1]), features.features.dtype)
-        else:
-            fake.features = np.zeros((0, features.features.shape[-1]), features.features.dtype)
-        fakes.append(fake)
-    return fakes
 
 
 rasa_model_load = RasaModel.load.__func__  # Rasa's own classmethod, for comparison in the tests

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import rasa
@@ -19,6 +20,9 @@ def test_another_rasa_version_is_left_alone(monkeypatch):
     before = RemoteAction._validate_action_result
     assert rasa_tuning.apply() is False
     assert RemoteAction._validate_action_result is before
+    from bot.rasa_ext import nlu_components
+
+    assert not nlu_components.tuned()  # the NLU components run Rasa's own code too
 
 
 def test_free_memory_is_given_back_to_the_system():
@@ -75,3 +79,17 @@ def test_importing_the_channels_changes_nothing_in_rasa_and_the_server_start_app
             env={**os.environ, "RASA_TUNING": switch},
         ).stdout.split()
         assert output == ["rasa.core.actions.action", applied], (switch, output)
+
+
+def test_the_pipeline_names_the_nlu_components_that_carry_the_fixes():
+    """spaCy, DIET and the ResponseSelector of config.yml are the subclasses of bot/rasa_ext/nlu_components.py."""
+    import yaml
+
+    from bot.rasa_ext import nlu_components
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[3] / "config.yml").read_text(encoding="utf-8"))
+    names = [component["name"] for component in config["pipeline"]]
+    for component in (nlu_components.SpacyNLP, nlu_components.DIETClassifier, nlu_components.ResponseSelector):
+        assert f"{component.__module__}.{component.__name__}" in names
+        rasas = [base for base in component.__mro__[1:] if base.__name__ == component.__name__]
+        assert rasas and rasas[0].__module__.startswith("rasa.nlu.")  # a subclass of Rasa's own, same name

@@ -7,7 +7,6 @@ import json
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import SlotSet
 
 from bot.rasa_ext.tuning import action_server
 
@@ -215,19 +214,3 @@ def test_kept_sessions_are_closed_when_the_server_stops():
         return session is again, session.closed
 
     assert asyncio.run(scenario()) == (True, True)  # one session for the same settings, closed at the stop
-
-
-def test_event_classes_are_the_ones_rasa_finds(tuned):
-    from rasa.shared.core.events import Event
-    from rasa.shared.utils.common import all_subclasses
-
-    for name in {cls.type_name for cls in all_subclasses(Event)}:
-        for _ in range(2):
-            assert action_server.resolve_by_type(name) is action_server.rasa_resolve_by_type(name)
-    assert Event.from_parameters({"event": "slot", "name": "place", "value": "Lyon"}) == SlotSet("place", "Lyon")
-    assert action_server.resolve_by_type("topic") is None
-    assert action_server.resolve_by_type("no_such_event", SlotSet) is SlotSet
-    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
-        action_server.resolve_by_type("no_such_event")
-    with pytest.raises(ValueError, match="Unknown event name"):  # what a bad action server answer leads to
-        Event.from_parameters({"event": "no_such_event"})

@@ -6,17 +6,19 @@ import numpy as np
 import pytest
 import spacy
 import tensorflow as tf
-from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa_ext.nlu_components import SpacyNLP
 from bot.rasa_ext.tuning import dialogue, nlu
 from tests.unit.rasa_ext.tuning_support import features_of, rasas_own
 
 
-def test_spacy_runs_without_its_entity_recogniser_and_gives_the_same_features(tuned):
+def test_spacy_runs_without_its_entity_recogniser_and_gives_the_same_features(monkeypatch):
     tuned_model = SpacyNLP.load_model("fr_core_news_sm").model
     assert "ner" not in tuned_model.pipe_names
+    monkeypatch.setenv("RASA_TUNING", "off")
+    assert "ner" in SpacyNLP.load_model("fr_core_news_sm").model.pipe_names  # Rasa's own loader
     stock = spacy.load("fr_core_news_sm", disable=["parser"])  # what Rasa trained with
     for text in [
         "Combien coûte l'appui pour une PME de 42 salariés à Villeurbanne ?",
@@ -121,12 +123,12 @@ pipeline:
     analyzer: char_wb
     min_ngram: 2
     max_ngram: 3
-  - name: DIETClassifier
+  - name: bot.rasa_ext.nlu_components.DIETClassifier
     epochs: 3
     number_of_transformer_layers: 1
     transformer_size: 32
     entity_recognition: false
-  - name: ResponseSelector
+  - name: bot.rasa_ext.nlu_components.ResponseSelector
     retrieval_intent: faq
     epochs: 3
 policies: []
@@ -182,7 +184,7 @@ def test_classifiers_load_without_a_training_step_and_answer_as_with_rasas_loade
         during_load.setattr(nlu, "call_directly", call_directly)
         tuned_answers = _answers(tiny_model)
     assert direct_calls == [True, True]  # DIET and the ResponseSelector answer through their graphs directly
-    monkeypatch.setattr(RasaModel, "load", classmethod(nlu.rasa_model_load))
+    monkeypatch.setenv("RASA_TUNING", "off")  # the components are Rasa's own: its loader, its calls
     assert _answers(tiny_model) == tuned_answers
 
 
@@ -237,6 +239,7 @@ def test_the_classifiers_answer_as_with_rasas_own_code_and_share_one_message_s_d
     assert len(converted) == 8 * len(QUESTIONS)  # the batch's 8 arrays, made tensors once per question
     monkeypatch.setattr(nlu, "rasa_create_model_data", make)
     rasas_own(monkeypatch)
+    monkeypatch.setenv("RASA_TUNING", "off")
     assert _answers(tiny_model) == tuned_answers
 
 
@@ -246,28 +249,3 @@ def test_the_assistants_graphs_answer_as_with_dask(tiny_model, tuned, monkeypatc
     tuned_answers = _answers(tiny_model)
     monkeypatch.setattr(DaskGraphRunner, "run", dialogue.rasa_run_graph)
     assert _answers(tiny_model) == tuned_answers
-
-
-@pytest.mark.parametrize(
-    "features",
-    [
-        [features_of(4, [7, 5]), features_of(1, [3], "sentence", "csr")],
-        [
-            Features(np.ones((4, 96), np.float32), "sequence", "text", ["SpacyFeaturizer"]),
-            Features(np.ones((1, 96), np.float32), "sentence", "text", "SpacyFeaturizer"),
-        ],
-    ],
-)
-def test_stand_in_features_are_rasas(features):
-    """Features of a missing attribute: empty matrices of the same width, type and origin, like Rasa's."""
-    features = [feature for group in features for feature in (group if isinstance(group, list) else [group])]
-    ours = nlu.create_fake_features([[None, features]])
-    rasas = nlu.rasa_create_fake_features([[None, features]])
-    assert len(ours) == len(rasas) == len(features)
-    for our, rasa_, original in zip(ours, rasas, features):
-        assert vars(our).keys() == vars(rasa_).keys()
-        assert (our.type, our.attribute, our.origin) == (rasa_.type, rasa_.attribute, rasa_.origin)
-        assert type(our.features) is type(rasa_.features) and our.features.shape == rasa_.features.shape
-        assert our.features.dtype == rasa_.features.dtype and our.features.shape[0] == 0
-        assert our.origin is not original.origin or isinstance(original.origin, str)  # a copy, as Rasa's
-        assert original.features.shape[0] > 0  # the message's own features are untouched
