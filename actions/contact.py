@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from actions.failures import log_failure
 from bot.dialogue.contact_flow import NO_PHONE, NO_PROJECT
 from bot.dialogue.texts import default_texts
 from bot.records import handoff, leads
@@ -81,6 +82,6 @@ class Handoff:
                 session.commit()  # the lead and its mail are safe before any send is tried
                 Mailer(config.mail).deliver(mail)
                 return recipient, lead.id
-        except Exception:
-            logger.exception("lead could not be saved")
+        except Exception as error:
+            log_failure(logger, "lead could not be saved", error)
             raise

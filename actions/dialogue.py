@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.contact import Handoff
+from actions.failures import log_failure
 from bot.dialogue import engine
 from bot.dialogue.reading import from_parse
 from bot.dialogue.state import State
@@ -36,8 +37,8 @@ class ActionTurn(Action):
                 State.from_slot(slots.get("dialogue")),
                 services=services,
             )
-        except Exception:  # never a silent or dead conversation: apologise, close the flows, keep the answers
-            logger.exception("the dialogue failed on a message of %s", tracker.sender_id)
+        except Exception as error:  # never a silent or dead conversation: apologise, close the flows, keep the answers
+            log_failure(logger, f"the dialogue failed on a message of {tracker.sender_id}", error)
             outcome = engine.recover(slots)
         for message in outcome.messages:
             if message.custom:

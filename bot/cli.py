@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -14,9 +15,10 @@ from typing import Sequence
 
 import yaml
 
-from bot.records import leads
+from bot.records import leads, personal_data
 from bot.records.db import DatabaseUnavailable, check_database, session_scope, upgrade
 from bot.records.mailer import Mailer
+from bot.records.personal_data import Retention
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.supervisor import Service, Supervisor
 
@@ -186,17 +188,17 @@ def port_open(port: int, timeout: float) -> bool:
 PURGE_EVERY_SECONDS = 24 * 3600
 
 
+def _counts(erasure) -> str:
+    return f"{erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation"
+
+
 def purge_expired(settings: Settings) -> None:
-    """Retention, applied by the background worker: remove what is older than RETENTION."""
+    """Retention, applied by the background worker: RETENTION_LEADS, RETENTION_CONVERSATIONS, RETENTION_AUDIT."""
     with session_scope(settings.database_url) as session:
-        erasure = leads.purge_older_than(session, leads.parse_age(settings.retention))
-        counts = (erasure.leads, erasure.mails, erasure.events)
-    if counts[0] or counts[2]:
-        print(
-            f"conservation ({settings.retention}) : {counts[0]} fiche(s), {counts[1]} courriel(s), "
-            f"{counts[2]} événement(s) de conversation supprimés",
-            flush=True,
-        )
+        erasure = personal_data.purge(session, Retention.from_settings(settings), settings.mail.outbox_dir)
+        removed, counts = erasure.leads or erasure.events, _counts(erasure)
+    if removed:
+        print(f"conservation : {counts} supprimés", flush=True)
 
 
 def command_outbox(settings: Settings, action: str) -> int:
@@ -218,30 +220,48 @@ def command_outbox(settings: Settings, action: str) -> int:
 
 
 def command_leads(settings: Settings, args: argparse.Namespace) -> int:
-    """`leads export` prints every lead; `leads erase --email` removes one person's data."""
+    """`leads export` prints every lead; `leads erase --email` removes everything held on one person."""
     with session_scope(settings.database_url) as session:
         if args.leads_command == "export":
             sys.stdout.write(leads.export_leads(leads.all_leads(session), args.format).rstrip("\n") + "\n")
             return 0
-        erasure = leads.erase_person(session, args.email)
-        print(
-            f"Effacé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation."
-        )
+        erasure = personal_data.erase_person(session, args.email, settings.mail.outbox_dir)
+        print(f"Effacé : {_counts(erasure)}.")
         return 0
 
 
-def command_purge(settings: Settings, older_than: str) -> int:
-    """Retention: remove leads and conversations older than the given age."""
-    try:
-        age = leads.parse_age(older_than)
-    except ValueError as error:
-        print(f"--older-than : {error}", file=sys.stderr)
-        return 2
+def command_purge(settings: Settings, older_than: str | None) -> int:
+    """Retention now: the configured one, or leads and conversations older than --older-than (30 days at least)."""
+    retention = Retention.from_settings(settings)
+    if older_than is not None:
+        try:
+            age = personal_data.parse_age(older_than)
+        except ValueError as error:
+            print(f"--older-than : {error}", file=sys.stderr)
+            return 2
+        retention = Retention(age, min(age, retention.conversations), retention.audit)
     with session_scope(settings.database_url) as session:
-        erasure = leads.purge_older_than(session, age)
-        print(
-            f"Purgé : {erasure.leads} fiche(s), {erasure.mails} courriel(s), {erasure.events} événement(s) de conversation."
-        )
+        erasure = personal_data.purge(session, retention, settings.mail.outbox_dir)
+        print(f"Purgé : {_counts(erasure)}.")
+    return 0
+
+
+def command_person(settings: Settings, email: str, fmt: str) -> int:
+    """`person export --email`: everything held on one person (right of access), as JSON or as a readable text."""
+    with session_scope(settings.database_url) as session:
+        export = personal_data.export_person(session, email, settings.mail.outbox_dir)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(export, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(personal_data.export_text(export))
+    return 0
+
+
+def command_erasures(settings: Settings) -> int:
+    """`erasures replay`: apply every logged erasure again, after a backup was restored."""
+    with session_scope(settings.database_url) as session:
+        done = personal_data.replay_erasures(session, settings.mail.outbox_dir)
+        print(f"{len(done)} effacement(s) appliqué(s) de nouveau" + "".join(f" ; {_counts(e)}" for e in done) + ".")
     return 0
 
 
@@ -260,7 +280,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["csv", "json"], default="csv"
     )
     leads_commands.add_parser("erase", help="efface une personne").add_argument("--email", required=True)
-    commands.add_parser("purge", help="durée de conservation").add_argument("--older-than", required=True)
+    commands.add_parser("purge", help="applique la durée de conservation maintenant").add_argument(
+        "--older-than", help="fiches et conversations plus anciennes que (3y, 18m, 90d ; 30 jours au moins)"
+    )
+    person = commands.add_parser("person", help="données d'une personne").add_subparsers(
+        dest="person_command", required=True
+    )
+    person_export = person.add_parser("export", help="tout ce qui est conservé sur une personne (droit d'accès)")
+    person_export.add_argument("--email", required=True)
+    person_export.add_argument("--format", choices=["text", "json"], default="text")
+    commands.add_parser("erasures", help="journal des effacements").add_argument(
+        "erasures_command", choices=["replay"], help="réappliquer chaque effacement (après restauration)"
+    )
     staff_commands = commands.add_parser("staff", help="comptes de l'espace équipe (/staff)").add_subparsers(
         dest="staff_command", required=True
     )
@@ -304,4 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.web.staff.cli import command_staff  # the web package is only loaded when needed
 
         return command_staff(settings, args)
+    if args.command == "person":
+        return command_person(settings, args.email, args.format)
+    if args.command == "erasures":
+        return command_erasures(settings)
     return command_purge(settings, args.older_than)

@@ -42,7 +42,9 @@ class Settings:
     chat_server_url: str = ""
     secret_key: str = field(default="", repr=False)
     cookie_secure: bool = False
-    retention: str = "3y"
+    retention_leads: str = "3y"  # leads, with their conversations and mails
+    retention_conversations: str = "6m"  # conversations that led to no lead
+    retention_audit: str = "1y"  # the staff's audit log and the erasure log
     rasa_tuning: bool = True  # RASA_TUNING=off serves with Rasa's own methods (bot/rasa_ext/tuning/ not applied)
     # Per sender: this many messages at once (a quiz clicked through fast is about 15), then this many per second.
     sender_message_burst: int = 20
@@ -143,10 +145,14 @@ def ensure_secret_key(settings: "Settings") -> str:
     return path.read_text().strip()
 
 
-def _retention(environ: Mapping[str, str]) -> str:
-    value = (environ.get("RETENTION") or "3y").strip()
-    if not re.fullmatch(r"\d+[ymd]", value) or int(value[:-1]) == 0:
-        raise SettingsError(f"RETENTION doit être une durée comme 3y, 18m ou 90d, reçu {value!r}.")
+MIN_RETENTION_DAYS = 30  # a shorter retention is a typing slip ("0d", "1d"), not a policy
+
+
+def _retention(environ: Mapping[str, str], name: str, default: str) -> str:
+    value = (environ.get(name) or default).strip()
+    match = re.fullmatch(r"(\d+)([ymd])", value)
+    if not match or int(match.group(1)) * {"y": 365, "m": 30, "d": 1}[match.group(2)] < MIN_RETENTION_DAYS:
+        raise SettingsError(f"{name} doit être une durée d'au moins 30 jours, comme 3y, 18m ou 90d ; reçu {value!r}.")
     return value
 
 
@@ -178,7 +184,10 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         chat_server_url=_url(environ, "CHAT_SERVER_URL"),
         secret_key=_secret(environ),
         cookie_secure=_flag(environ, "COOKIE_SECURE"),
-        retention=_retention(environ),
+        # RETENTION, the single setting of earlier versions, still sets the leads' retention.
+        retention_leads=_retention(environ, "RETENTION_LEADS", environ.get("RETENTION") or "3y"),
+        retention_conversations=_retention(environ, "RETENTION_CONVERSATIONS", "6m"),
+        retention_audit=_retention(environ, "RETENTION_AUDIT", "1y"),
         rasa_tuning=rasa_tuning_enabled(environ),
         sender_message_burst=int(_positive(environ, "SENDER_MESSAGE_BURST", 20)),
         sender_messages_per_second=_positive(environ, "SENDER_MESSAGES_PER_SECOND", 2),

@@ -28,7 +28,8 @@ def prepare_sqlite_dir(url: str) -> None:
 def make_engine(url: str) -> Engine:
     """One engine per URL and process; connections are opened lazily."""
     prepare_sqlite_dir(url)
-    kwargs = {"pool_pre_ping": True}
+    # A failed statement's values (a visitor's name, address, messages) never reach an error or a log.
+    kwargs = {"pool_pre_ping": True, "hide_parameters": True}
     sqlite = make_url(url).get_backend_name() == "sqlite"
     if sqlite:
         # Several processes (Rasa, actions, web) share the file: wait rather than fail.
@@ -40,8 +41,10 @@ def make_engine(url: str) -> Engine:
 
 
 def sqlite_pragmas(connection, _record) -> None:
-    """WAL lets readers (web app, Rasa) work while a writer commits; it stays set in the file for Rasa's own engine."""
+    """WAL lets readers (web app, Rasa) work while a writer commits; it stays set in the file for Rasa's own engine.
+    SQLite checks foreign keys only when asked, per connection: without it no ON DELETE CASCADE would fire."""
     cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")

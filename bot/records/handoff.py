@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from bot.program import quiz
 from bot.program.french import format_eur
-from bot.records.models import Lead
+from bot.records.models import Lead, OutboxMail
 
 TEMPLATE = Template((Path(__file__).parent / "templates" / "handoff_mail.txt").read_text(encoding="utf-8"))
 VERDICT_LABELS = {"eligible": "semble éligible", "not_eligible": "ne semble pas éligible", "to_check": "à confirmer"}
@@ -21,11 +21,19 @@ def recipient_for(lead: Lead, help_email: str, applications_email: str) -> str:
     return applications_email if lead.verdict == "eligible" else help_email
 
 
+SUBJECT_LENGTH = OutboxMail.__table__.c.subject.type.length
+
+
 def subject_for(lead: Lead) -> str:
     """A subject that tells the staff what to expect before opening."""
     organisation = f" ({lead.organisation})" if lead.organisation else ""
     verdict = VERDICT_LABELS.get(lead.verdict or "", "test non passé")
-    return f"[Assistant innovation sociale] Demande de contact : {lead.name}{organisation} - {verdict}"
+    subject = f"[Assistant innovation sociale] Demande de contact : {lead.name}{organisation} - {verdict}"
+    # A name and an organisation as long as the form allows exceed the column: cut, keeping the verdict.
+    room = SUBJECT_LENGTH - len(f" - {verdict}")
+    if len(subject) > SUBJECT_LENGTH:
+        subject = subject[: room - 1].rstrip() + f"… - {verdict}"
+    return subject
 
 
 def _local(moment: Any) -> str:

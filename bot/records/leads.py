@@ -7,13 +7,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.records.models import Erasure, Lead, OutboxMail, utcnow
+from bot.records.models import Lead
 
 MAX_FIELD = 300
 MAX_PROJECT = 20_000
@@ -171,76 +171,21 @@ def all_leads(session: Session) -> list[Lead]:
     return session.execute(sa.select(Lead).order_by(Lead.id)).scalars().all()
 
 
+def spreadsheet_safe(value: object, column: str = "") -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ would run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not (column == "phone" and check_phone(text)):
+        return "'" + text
+    return text
+
+
 def export_leads(leads: Iterable[Lead], fmt: str = "csv", delimiter: str = ",") -> str:
-    """Leads as CSV (one row each) or JSON (a list); visitor text is written as typed."""
+    """Leads as JSON (a list, visitor text as typed) or CSV (one row each, cells kept from running as formulas)."""
     rows = [_row(lead) for lead in leads]
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, delimiter=delimiter)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: spreadsheet_safe(value, column) for column, value in row.items()} for row in rows)
     return out.getvalue()
-
-
-def _delete_tracker_events(session: Session, conversation_ids: set[str]) -> int:
-    """Remove Rasa's stored events of these conversations (its table may not exist yet)."""
-    if not conversation_ids or not sa.inspect(session.get_bind()).has_table("events"):
-        return 0
-    events = sa.table("events", sa.column("sender_id"))
-    result = session.execute(sa.delete(events).where(events.c.sender_id.in_(sorted(conversation_ids))))
-    return result.rowcount or 0
-
-
-def _erase(session: Session, leads: list[Lead], reason: str, extra_conversations: Iterable[str] = ()) -> Erasure:
-    conversations = {lead.conversation_id for lead in leads if lead.conversation_id} | set(extra_conversations)
-    mails = sum(len(lead.mails) for lead in leads)
-    for lead in leads:
-        session.delete(lead)
-    erasure = Erasure(
-        reason=reason, leads=len(leads), mails=mails, events=_delete_tracker_events(session, conversations)
-    )
-    session.add(erasure)
-    session.flush()
-    return erasure
-
-
-def erase_person(session: Session, email: str) -> Erasure:
-    """Remove a person's leads, their mails and the conversations they came from; log counts only."""
-    leads = session.execute(sa.select(Lead).where(sa.func.lower(Lead.email) == email.strip().lower())).scalars().all()
-    orphan_mails = (
-        session.execute(
-            sa.select(OutboxMail).where(
-                OutboxMail.lead_id.is_(None), sa.func.lower(OutboxMail.reply_to) == email.strip().lower()
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for mail in orphan_mails:
-        session.delete(mail)
-    erasure = _erase(session, leads, "request")
-    erasure.mails += len(orphan_mails)
-    return erasure
-
-
-def purge_older_than(session: Session, age: timedelta, now: datetime | None = None) -> Erasure:
-    """Retention: remove leads and conversations older than `age`, and their mails."""
-    cutoff = (now or utcnow()) - age
-    leads = session.execute(sa.select(Lead).where(Lead.created_at < cutoff)).scalars().all()
-    erasure = _erase(session, leads, "retention")
-    if sa.inspect(session.get_bind()).has_table("events"):
-        events = sa.table("events", sa.column("timestamp"))
-        erasure.events += (
-            session.execute(sa.delete(events).where(events.c.timestamp < cutoff.timestamp())).rowcount or 0
-        )
-    return erasure
-
-
-def parse_age(text: str) -> timedelta:
-    """ "3y", "18m", "90d" → a duration (years of 365 days, months of 30)."""
-    match = re.fullmatch(r"\s*(\d+)\s*([ymd])\s*", text or "")
-    if not match:
-        raise ValueError("durée attendue sous la forme 3y, 18m ou 90d")
-    count, unit = int(match.group(1)), match.group(2)
-    return timedelta(days=count * {"y": 365, "m": 30, "d": 1}[unit])

@@ -78,3 +78,6 @@ class Erasure(Base):
     leads = sa.Column(sa.Integer, nullable=False, default=0)
     mails = sa.Column(sa.Integer, nullable=False, default=0)
     events = sa.Column(sa.Integer, nullable=False, default=0)
+    # Hashes of the addresses and conversation ids erased (bot.records.personal_data.subject_hash), so that
+    # `python -m bot erasures replay` can erase them again after a backup is restored; none for retention.
+    subjects = sa.Column(sa.JSON)

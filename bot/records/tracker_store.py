@@ -99,6 +99,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # that loses no committed message when a process stops or crashes, only on a power cut.
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        # As for the assistant's own engines (bot/records/db.py): no visitor text in an error or a log.
+        self.engine.hide_parameters = True
         events = self.SQLEvent.__table__
         sender = events.c.sender_id == sa.bindparam("sender_id")
         self._last_id_query = _DriverQuery(sa.select(sa.func.max(events.c.id)).where(sender), self.engine.dialect)

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from bot.settings import PROJECT_ROOT, Settings
+from bot.web.privacy import retention_words
 from bot.web.security import SecurityHeaders, chat_server_url
 from bot.web.staff import mount_staff
 
@@ -69,6 +70,22 @@ def create_app(settings: Settings) -> FastAPI:
                 "applications_email": settings.applications_email,
             },
         )
+
+    @app.get("/confidentialite", include_in_schema=False)
+    async def privacy_page(request: Request):
+        return templates.TemplateResponse(
+            request, "privacy.html", {**retention_words(settings), "help_email": settings.help_email}
+        )
+
+    @app.get("/widget/privacy.json", include_in_schema=False)
+    async def privacy_line():
+        """What the widget says under the conversation: how long it is kept, and where to read more."""
+        words = retention_words(settings)
+        return {
+            "text": f"Assistant automatique : vos échanges sont conservés {words['conversations']}, "
+            f"{words['leads']} si vous demandez à être recontacté. N'indiquez pas de données sensibles.",
+            "link": "/confidentialite",
+        }
 
     @app.get("/widget/socket.io.min.js", include_in_schema=False)
     async def socket_io_client():

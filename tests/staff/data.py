@@ -270,7 +270,7 @@ def build_conversations(url: str) -> dict:
     html.bot("Votre structure ne semble pas éligible.").bot(None, custom={"eligibility": NOT_ELIGIBLE}).listen()
     html.save(store)
     # 4. Older: to check, lead left, mail still pending.
-    old = Chat("conv-old", NOW - timedelta(days=20))
+    old = Chat("conv-old", NOW - timedelta(days=40))
     old.user("une PME de 12 salariés", "inform", 0.8).action("action_eligibility_verdict")
     old.bot("À confirmer avec l'Aract.").bot(None, custom={"eligibility": TO_CHECK}).listen().save(store)
     # 5. The chat was opened, nothing typed: not a conversation for the staff.
@@ -311,7 +311,7 @@ def build_conversations(url: str) -> dict:
             TO_CHECK,
             None,
             "pending",
-            NOW - timedelta(days=20),
+            NOW - timedelta(days=40),
             organisation="-2+3",
         ),
     }

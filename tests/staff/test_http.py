@@ -28,6 +28,7 @@ POST_ROUTES = [
     "/staff/leads/1",
     "/staff/data/erase",
     "/staff/data/purge",
+    "/staff/data/export",
 ]
 
 
@@ -95,7 +96,8 @@ def test_a_post_without_the_csrf_token_is_refused(staff, server):
         "/staff/conversations/conv-eligible/review": {"reviewed": "1", "note": "vu"},
         "/staff/leads/1": {"status": "closed", "note": ""},
         "/staff/data/erase": {"email": "elodie@exemple.fr", "confirm": "yes"},
-        "/staff/data/purge": {"age": "1d", "confirm": "yes"},
+        "/staff/data/purge": {"age": "30d", "confirm": "yes"},
+        "/staff/data/export": {"email": "elodie@exemple.fr"},
         "/staff/logout": {},
     }
     for path, data in forms.items():
@@ -220,13 +222,27 @@ def test_erase_asks_for_confirmation_then_erases(staff, server):
     assert "effacement des données d&#39;une personne" in journal and "elodie@exemple.fr" not in journal
 
 
+def test_a_copy_of_a_persons_data_is_downloaded_and_logged_without_their_address(staff):
+    copy = staff.post_form("/staff/data/export", {"email": "Elodie@Exemple.fr"})
+    assert copy.status_code == 200 and copy.headers["content-type"].startswith("text/plain")
+    assert "attachment" in copy.headers["content-disposition"] and copy.headers["cache-control"] == "no-store"
+    assert "Fiche contact :" in copy.text and "Élodie Müller" in copy.text and "visiteur :" in copy.text
+    assert "Aucune donnée" in staff.post_form("/staff/data/export", {"email": "personne@exemple.fr"}).text
+    assert staff.post_form("/staff/data/export", {"email": "pas une adresse"}).status_code == 400
+    journal = staff.http.get("/staff/audit").text
+    assert "copie des données d&#39;une personne" in journal and "elodie@exemple.fr" not in journal.lower()
+
+
 def test_purge_shows_the_default_and_confirms(staff):
     page = staff.http.get("/staff/data").text
     assert "Durée par défaut : 3 ans" in page and 'value="3y"' in page
     assert "Durée invalide" in staff.post_form("/staff/data/purge", {"age": "trois ans"}).text
-    preview = staff.post_form("/staff/data/purge", {"age": "10d"})
-    assert "plus anciens que 10 jours" in preview.text and "1 fiche(s) contact" in preview.text
-    done = staff.post_form("/staff/data/purge", {"age": "10d", "confirm": "yes"})
+    for slip in ("0d", "1d", "29d"):  # a typing slip would erase nearly everything
+        refused = staff.post_form("/staff/data/purge", {"age": slip, "confirm": "yes"})
+        assert refused.status_code == 400 and "au moins 30 jours" in refused.text
+    preview = staff.post_form("/staff/data/purge", {"age": "30d"})
+    assert "plus anciens que 30 jours" in preview.text and "1 fiche(s) contact" in preview.text
+    done = staff.post_form("/staff/data/purge", {"age": "30d", "confirm": "yes"})
     assert done.status_code == 303
     assert "0 conversation(s)" in staff.http.get("/staff/conversations", params={"q": "conv-old"}).text
     assert "Purge effectuée." in staff.http.get(done.headers["location"]).text

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from bot.records.db import session_scope
 from bot.records.models import Lead
+from bot.records.personal_data import Retention
+from bot.settings import load_settings
 from bot.web.staff import protection, reviews, stats
 from bot.web.staff.conversations import Filters, list_conversations, senders_matching
 from bot.web.staff.lead_admin import export_csv, update_lead
@@ -232,9 +234,10 @@ def test_purge_keeps_recent_data(database_url, conversations):
     with session_scope(database_url) as session:
         reviews.save_review(session, "conv-old", True, ["ancien"], "", "a@b.fr")
         update_lead(session, session.get(Lead, conversations["leads"]["old"]), "closed", "", "a@b.fr")
-        preview = protection.purge_preview(session, timedelta(days=10))
+        retention = protection.purge_retention(timedelta(days=30), Retention.from_settings(load_settings({})))
+        preview = protection.purge_preview(session, retention)
         assert (preview.leads, preview.mails, preview.conversations) == (1, 1, 1)
-        erasure = protection.purge(session, timedelta(days=10))
+        erasure = protection.purge(session, retention)
         assert (erasure.leads, erasure.mails, erasure.events) == (1, 1, preview.events)
     assert senders(database_url) == ["conv-eligible", "conv-dialogue", "conv-fallback", "conv-redo", "conv-xss"]
     with session_scope(database_url) as session:

@@ -115,11 +115,14 @@ def test_content_security_policy_allows_our_chat_server_only():
     assert "script-src 'self'" in policy and "unsafe" not in policy
 
 
-@pytest.mark.parametrize("value", ["3 ans", "0y", "y", "-1d"])
-def test_retention_must_be_a_duration(value):
-    assert load_settings({}).retention == "3y"
-    with pytest.raises(SettingsError, match="RETENTION"):
-        load_settings({"RETENTION": value})
+@pytest.mark.parametrize("name", ["RETENTION_LEADS", "RETENTION_CONVERSATIONS", "RETENTION_AUDIT", "RETENTION"])
+@pytest.mark.parametrize("value", ["3 ans", "0y", "y", "-1d", "0d", "29d"])
+def test_each_retention_is_a_duration_of_thirty_days_or_more(name, value):
+    defaults = load_settings({})
+    assert (defaults.retention_leads, defaults.retention_conversations, defaults.retention_audit) == ("3y", "6m", "1y")
+    assert load_settings({"RETENTION": "2y"}).retention_leads == "2y"  # the single setting of earlier versions
+    with pytest.raises(SettingsError, match=name if name != "RETENTION" else "RETENTION_LEADS"):
+        load_settings({name: value})
 
 
 def test_the_sqlite_file_is_in_wal_mode_for_every_process(tmp_path):

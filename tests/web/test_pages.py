@@ -57,6 +57,18 @@ def test_cors_answers_only_the_configured_site_origins(assistant):
     assert preflight.headers.get("access-control-allow-origin") not in ("*", "https://evil.example")
 
 
+def test_the_privacy_notice_says_how_long_each_kind_is_kept_and_whom_to_ask(assistant):
+    settings_words = ("6\u00a0mois", "3\u00a0ans", "1\u00a0an")  # RETENTION_CONVERSATIONS, _LEADS, _AUDIT defaults
+    page = httpx.get(assistant["web_url"] + "/confidentialite")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert all(words in page.text for words in settings_words)
+    assert "mailto:j.bertin@anact.fr" in page.text and "effacement" in page.text
+    line = httpx.get(assistant["web_url"] + "/widget/privacy.json", headers={"Origin": assistant["web_url"]})
+    assert line.headers.get("access-control-allow-origin") == assistant["web_url"]  # read by the widget on the site
+    assert "conservés 6\u00a0mois" in line.json()["text"] and "3\u00a0ans si vous demandez" in line.json()["text"]
+    assert line.json()["link"] == "/confidentialite"
+
+
 def test_unknown_pages_get_a_french_error(assistant):
     response = httpx.get(assistant["web_url"] + "/nulle-part", headers={"Accept": "text/html"})
     assert response.status_code == 404 and "Page introuvable" in response.text and 'lang="fr"' in response.text

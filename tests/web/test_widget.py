@@ -247,6 +247,15 @@ CONTRAST = """(selector) => {
 }"""
 
 
+def test_the_privacy_line_says_how_long_the_exchanges_are_kept_and_links_the_notice(page):
+    open_chat(page)
+    line = page.locator(".ac-privacy")
+    line.filter(has_text="conservés 6").wait_for()  # the server's RETENTION_… settings, read by the widget
+    assert "3 ans si vous demandez à être recontacté" in " ".join(line.inner_text().replace("\u00a0", " ").split())
+    link = line.get_by_role("link", name="Vos données")
+    assert link.get_attribute("href").endswith("/confidentialite")
+
+
 def test_widget_texts_have_a_contrast_of_at_least_4_5(page):
     open_chat(page)
     ask(page, "qui peut déposer le dossier ?")

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "lead_update": "mise à jour d'une fiche contact",
     "leads_export": "export CSV des fiches contact",
     "erase": "effacement des données d'une personne",
+    "person_export": "copie des données d'une personne",
     "purge": "purge de conservation",
     "staff_add": "création d'un compte équipe",
     "staff_password": "changement de mot de passe",

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.records.leads import EXPORT_COLUMNS, check_phone, clean_text
+from bot.records.leads import EXPORT_COLUMNS, clean_text, spreadsheet_safe
 from bot.records.models import Lead
 from bot.records.staff_models import LeadNote
 from bot.web.staff.conversations import Page
@@ -87,11 +87,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def _cell(value: object, column: str) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula for a spreadsheet: visitor text must stay text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not (column == "phone" and check_phone(text)):
-        return "'" + text
-    return text
+    return spreadsheet_safe(value, column)
 
 
 def _row(lead: Lead, note: str) -> dict:

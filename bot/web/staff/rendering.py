@@ -18,7 +18,11 @@ from bot.web.staff.lead_admin import STATUS_LABELS, VERDICT_LABELS
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PARIS_NAME = "Europe/Paris"
 MAIL_STATUS_LABELS = {"pending": "en attente", "sent": "envoyé", "written": "écrit en fichier (.eml)"}
-REASON_LABELS = {"request": "demande de la personne", "retention": "durée de conservation"}
+REASON_LABELS = {
+    "request": "demande de la personne",
+    "retention": "durée de conservation",
+    "replay": "réapplication après restauration",
+}
 CRITERION_STATE = {True: "rempli", False: "non rempli", None: "à confirmer"}
 # Names of bot.program.eligibility's criteria, for the staff.
 CRITERION_LABELS = {

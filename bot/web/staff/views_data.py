@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
+from bot.records import personal_data
 from bot.records.db import session_scope
-from bot.records.leads import parse_age
+from bot.records.personal_data import Retention, parse_age
+from bot.web.privacy import duration_words
 from bot.web.staff import audit, protection
 from bot.web.staff.auth import StaffSession, require_staff, require_staff_form, staff_auth
 from bot.web.staff.rendering import render
@@ -22,7 +24,10 @@ def _counts(erasure) -> str:
 
 def _data_page(request: Request, status_code: int = 200, **context):
     with session_scope(staff_auth(request).settings.database_url) as db:
-        context.setdefault("age", protection.DEFAULT_RETENTION)
+        settings = staff_auth(request).settings
+        context.setdefault("age", settings.retention_leads)
+        context["default_age"] = settings.retention_leads
+        context["default_words"] = duration_words(settings.retention_leads).replace("\u00a0", " ")
         return render(
             request,
             "data.html",
@@ -45,12 +50,32 @@ def erase(
     email = email.strip()
     if "@" not in email:
         return _data_page(request, 400, erase_error="Saisissez l'adresse électronique de la personne.", email=email)
-    with session_scope(staff_auth(request).settings.database_url) as db:
+    settings = staff_auth(request).settings
+    with session_scope(settings.database_url) as db:
         if confirm != "yes":
             return render(request, "erase_confirm.html", email=email, preview=protection.erase_preview(db, email))
-        erasure = protection.erase(db, email)
+        erasure = protection.erase(db, email, settings.mail.outbox_dir)
         audit.record(db, staff.email, "erase", f"effacement n° {erasure.id}", _counts(erasure))
     return RedirectResponse("/staff/data?ok=erase", status_code=303)
+
+
+@router.post("/data/export")
+def export(request: Request, email: str = Form(""), staff: StaffSession = Depends(require_staff_form)):
+    email = email.strip()
+    if "@" not in email:
+        return _data_page(
+            request, 400, export_error="Saisissez l'adresse électronique de la personne.", export_email=email
+        )
+    settings = staff_auth(request).settings
+    with session_scope(settings.database_url) as db:
+        copy = personal_data.export_person(db, email, settings.mail.outbox_dir)
+        held = f"{len(copy['leads'])} fiche(s), {len(copy['conversations'])} conversation(s)"
+        audit.record(db, staff.email, "person_export", None, held)  # who asked for a copy, never whose
+    return Response(
+        personal_data.export_text(copy),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="donnees-personne.txt"', "Cache-Control": "no-store"},
+    )
 
 
 @router.post("/data/purge")
@@ -61,16 +86,18 @@ def purge(
         duration = parse_age(age)
     except ValueError as error:
         return _data_page(request, 400, purge_error=f"Durée invalide : {error}.", age=age)
-    with session_scope(staff_auth(request).settings.database_url) as db:
+    settings = staff_auth(request).settings
+    retention = protection.purge_retention(duration, Retention.from_settings(settings))
+    with session_scope(settings.database_url) as db:
         if confirm != "yes":
             return render(
                 request,
                 "purge_confirm.html",
                 age=age.strip(),
                 days=duration.days,
-                preview=protection.purge_preview(db, duration),
+                preview=protection.purge_preview(db, retention),
             )
-        erasure = protection.purge(db, duration)
+        erasure = protection.purge(db, retention, settings.mail.outbox_dir)
         audit.record(
             db, staff.email, "purge", f"purge n° {erasure.id}", f"plus de {duration.days} jours : {_counts(erasure)}"
         )

@@ -297,6 +297,16 @@
     if (ui.send) { ui.send.setAttribute("aria-disabled", confirmed ? "false" : "true"); }
   }
 
+  // How long the exchanges are kept comes from the server's settings (RETENTION_…): one source, any host page.
+  function loadPrivacyLine(notice) {
+    if (!window.fetch) { return; }
+    window.fetch(base + "privacy.json", { credentials: "omit" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (line) {
+      if (line && typeof line.text === "string") { notice.firstChild.textContent = line.text + " "; }
+    }).catch(function () { /* the short line stays */ });
+  }
+
   function loadClient(done) {
     if (document.querySelector("script[data-ac-socketio]")) { return; }
     var tag = el("script", { src: base + "socket.io.min.js", "data-ac-socketio": "" });
@@ -329,7 +339,11 @@
     ui.input = el("input", { id: "ac-input", type: "text", maxlength: String(MAX_CHARS), autocomplete: "off", placeholder: "Écrivez votre question…" });
     ui.send = el("button", { type: "submit", "class": "ac-send", text: "Envoyer" });
     ui.form = el("form", { "class": "ac-form" }, [el("label", { "for": "ac-input", "class": "ac-sr", text: "Votre message à l'assistant" }), ui.input, ui.send]);
-    var notice = el("p", { "class": "ac-privacy", text: "Assistant automatique : les échanges sont conservés pour suivre votre demande. N'indiquez pas de données sensibles." });
+    var notice = el("p", { "class": "ac-privacy" }, [
+      el("span", { text: "Assistant automatique : n'indiquez pas de données sensibles. " }),
+      el("a", { href: new URL("/confidentialite", base).href, target: "_blank", rel: "noopener", text: "Vos données" })
+    ]);
+    loadPrivacyLine(notice);
     ui.panel.appendChild(header);
     ui.panel.appendChild(ui.status);
     ui.panel.appendChild(ui.log);
