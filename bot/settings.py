@@ -50,6 +50,11 @@ class Settings:
     sender_message_burst: int = 20
     sender_messages_per_second: float = 2.0
     reply_timeout_seconds: float = 10.0
+    # Per client address (behind a proxy of TRUSTED_PROXIES: the address it forwards): room for an office or a
+    # school behind one address, not for one client opening conversation after conversation.
+    address_message_burst: int = 200
+    address_messages_per_second: float = 20.0
+    trusted_proxies: tuple = ("127.0.0.1", "::1")
 
     @property
     def action_endpoint_url(self) -> str:
@@ -156,11 +161,35 @@ def _retention(environ: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+EXAMPLE_SECRET = "CHANGE-ME-at-least-32-characters-long-random"  # deploy/assistant.env.example
+LOOPBACK_HOSTS = ("", "localhost", "127.0.0.1", "::1")
+
+
+def check_production(environ: Mapping[str, str], settings: Settings) -> None:
+    """ENVIRONMENT=production: refuse a setting that would leave a door open, naming the variable to set."""
+    if (environ.get("ENVIRONMENT") or "").strip().lower() != "production":
+        return
+    if not settings.secret_key or settings.secret_key == EXAMPLE_SECRET:
+        raise SettingsError(
+            "ENVIRONMENT=production : définissez SECRET_KEY (32 caractères au moins, pas celle de l'exemple)."
+        )
+    if not settings.cookie_secure:
+        raise SettingsError("ENVIRONMENT=production : définissez COOKIE_SECURE=true (le site est servi en HTTPS).")
+    if settings.mail.host not in LOOPBACK_HOSTS and not settings.mail.starttls:
+        raise SettingsError(
+            "ENVIRONMENT=production : définissez SMTP_STARTTLS=true (les courriels partent vers un serveur distant)."
+        )
+    if not (environ.get("SITE_ORIGINS") or "").strip():
+        raise SettingsError(
+            "ENVIRONMENT=production : définissez SITE_ORIGINS (l'adresse du site qui intègre le widget)."
+        )
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings once; tests pass a dict instead of patching os.environ."""
     var_dir = Path(environ.get("VAR_DIR") or PROJECT_ROOT / "var")
     web_port = _port(environ, "WEB_PORT", 8000)
-    return Settings(
+    settings = Settings(
         database_url=environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}",
         bind_host=environ.get("BIND_HOST") or "127.0.0.1",
         rasa_port=_port(environ, "RASA_PORT", 5005),
@@ -192,4 +221,13 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         sender_message_burst=int(_positive(environ, "SENDER_MESSAGE_BURST", 20)),
         sender_messages_per_second=_positive(environ, "SENDER_MESSAGES_PER_SECOND", 2),
         reply_timeout_seconds=_positive(environ, "REPLY_TIMEOUT_SECONDS", 10),
+        address_message_burst=int(_positive(environ, "ADDRESS_MESSAGE_BURST", 200)),
+        address_messages_per_second=_positive(environ, "ADDRESS_MESSAGES_PER_SECOND", 20),
+        trusted_proxies=tuple(
+            address.strip()
+            for address in (environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1").split(",")
+            if address.strip()
+        ),
     )
+    check_production(environ, settings)
+    return settings

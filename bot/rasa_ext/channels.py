@@ -62,6 +62,8 @@ SETTINGS = load_settings()
 RATE_BURST = SETTINGS.sender_message_burst
 RATE_PER_SECOND = SETTINGS.sender_messages_per_second
 REPLY_TIMEOUT_SECONDS = SETTINGS.reply_timeout_seconds
+# A page asks for its session once per connection (and again after a reconnection): more is a client cycling ids.
+MAX_SESSION_REQUESTS_PER_CONNECTION = 5
 SENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")  # whole string (fullmatch): `$` would let "id\n" in
 # Control characters other than tab and newline; NUL cannot even be stored by PostgreSQL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -197,6 +199,58 @@ class SenderLimiter:
                 del self.buckets[sender]
 
 
+class Budgets:
+    """A message passes when every budget it draws on allows it: its sender's, and those of its connection and
+    client address when known (one client cycling sender ids still meets the other two)."""
+
+    def __init__(self) -> None:
+        self.sender = SenderLimiter()
+        self.connection = SenderLimiter()
+        self.address = SenderLimiter(
+            limit=SETTINGS.address_message_burst,
+            burst=SETTINGS.address_message_burst,
+            rate=SETTINGS.address_messages_per_second,
+        )
+
+    def acquire(self, sender: str, connection: Optional[str] = None, address: Optional[str] = None) -> bool:
+        taken = []
+        for limiter, key in ((self.sender, sender), (self.connection, connection), (self.address, address)):
+            if key is None:
+                continue
+            if not limiter.acquire(key):
+                for earlier, earlier_key in taken:
+                    earlier.release(earlier_key)
+                return False
+            taken.append((limiter, key))
+        return True
+
+    def release(self, sender: str, connection: Optional[str] = None, address: Optional[str] = None) -> None:
+        for limiter, key in ((self.sender, sender), (self.connection, connection), (self.address, address)):
+            if key is not None:
+                limiter.release(key)
+
+
+def client_address(request: Any) -> Optional[str]:
+    """The visitor's address: the one a trusted proxy forwards, else the peer's; None for a client on this
+    machine without a proxy (development, tests), which no address budget limits."""
+    peer = getattr(request, "ip", None) or ""
+    if peer in SETTINGS.trusted_proxies:
+        forwarded = [part.strip() for part in (request.headers.get("x-forwarded-for") or "").split(",") if part.strip()]
+        return forwarded[-1] if forwarded else None  # the last hop, added by our own proxy
+    return peer or None
+
+
+def has_binary(value: Any) -> bool:
+    """A socket.io packet with binary attachments (bytes anywhere in its data): nothing of ours sends one."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    if isinstance(value, dict):
+        return any(has_binary(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_binary(item) for item in value)
+    return False
+
+
 async def with_parts(app: Any, text: str, metadata: Dict[Text, Any]) -> Dict[Text, Any]:
     """A message with several questions carries each one read by the model (`metadata["parts"]`), so that the
     dialogue answers them all; the model itself gives one intent per message."""
@@ -263,7 +317,7 @@ class SiteRestInput(InputChannel):
         return "rest"
 
     def __init__(self) -> None:
-        self.limiter = SenderLimiter()
+        self.budgets = Budgets()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("site_rest_webhook", __name__)
@@ -306,7 +360,8 @@ class SiteRestInput(InputChannel):
                 return _error(400, "Requête invalide : « message » doit être un texte.")
             except Refusal as refusal:
                 return response.json([{"recipient_id": sender, "text": refusal.text}])
-            if not self.limiter.acquire(sender):
+            address = client_address(request)
+            if not self.budgets.acquire(sender, address=address):
                 return _error(429, TOO_FAST)
             try:
                 collector = CollectingOutputChannel()
@@ -319,7 +374,7 @@ class SiteRestInput(InputChannel):
                 await answer_or_apologise(on_new_message, message, lambda: bool(collector.messages), apologise)
                 return response.json(collector.messages)
             finally:
-                self.limiter.release(sender)
+                self.budgets.release(sender, address=address)
 
         return webhook
 
@@ -384,7 +439,7 @@ class SiteSocketIOInput(InputChannel):
         self.bot_message_evt = bot_message_evt
         self.socketio_path = socketio_path
         self.sio: Optional[AsyncServer] = None
-        self.limiter = SenderLimiter()
+        self.budgets = Budgets()
         self.app: Any = None
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -406,12 +461,25 @@ class SiteSocketIOInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        addresses: Dict[str, Optional[str]] = {}  # socket id -> client address
+        session_requests: Counter = Counter()  # socket id -> session requests on this connection
+
+        @sio.on("connect")
+        async def connect(sid: Text, environ: Dict[Text, Any], *_auth: Any) -> None:
+            addresses[sid] = client_address(environ.get("sanic.request"))
+
         @sio.on("disconnect")
         async def disconnect(sid: Text) -> None:
             sessions.pop(sid, None)
+            addresses.pop(sid, None)
+            session_requests.pop(sid, None)
 
         @sio.on("session_request")
         async def session_request(sid: Text, data: Any = None) -> None:
+            session_requests[sid] += 1
+            if has_binary(data) or session_requests[sid] > MAX_SESSION_REQUESTS_PER_CONNECTION:
+                await sio.disconnect(sid)  # a client cycling session ids, or sending what no page sends
+                return
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if valid_sender(requested) else uuid.uuid4().hex
             sessions[sid] = session_id
@@ -421,6 +489,9 @@ class SiteSocketIOInput(InputChannel):
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: Text, data: Any = None) -> None:
+            if has_binary(data):
+                await sio.disconnect(sid)
+                return
             session_id = sessions.get(sid)
             if session_id is None:
                 await sio.emit(
@@ -440,7 +511,8 @@ class SiteSocketIOInput(InputChannel):
             except Refusal as refusal:
                 await output.send_text_message(session_id, refusal.text)
                 return
-            if not self.limiter.acquire(session_id):
+            address = addresses.get(sid)
+            if not self.budgets.acquire(session_id, sid, address):
                 await output.send_text_message(session_id, TOO_FAST)
                 return
             try:
@@ -452,6 +524,6 @@ class SiteSocketIOInput(InputChannel):
 
                 await answer_or_apologise(on_new_message, message, lambda: output.sent > 0, apologise)
             finally:
-                self.limiter.release(session_id)
+                self.budgets.release(session_id, sid, address)
 
         return webhook

@@ -87,3 +87,43 @@ def test_metadata_is_kept_only_small_and_as_an_object():
     assert clean_metadata({"locale": "fr"}) == {"locale": "fr"}
     assert clean_metadata('{"locale": "fr"}') == {"locale": "fr"}
     assert clean_metadata({"x": "a" * 5000}) == {} and clean_metadata([1]) == {} and clean_metadata("{") == {}
+
+
+class _Request:
+    """What the channels read of a Sanic request: the peer's address and the headers."""
+
+    def __init__(self, ip: str, forwarded: str | None = None) -> None:
+        self.ip = ip
+        self.headers = {"x-forwarded-for": forwarded} if forwarded else {}
+
+
+def test_the_client_address_is_the_one_our_proxy_forwards_and_never_one_a_client_claims():
+    from bot.rasa_ext.channels import client_address
+
+    assert client_address(_Request("127.0.0.1", "198.51.100.4, 203.0.113.7")) == "203.0.113.7"  # nginx's own hop
+    assert client_address(_Request("203.0.113.9", "10.0.0.1")) == "203.0.113.9"  # not a trusted proxy: its peer
+    assert client_address(_Request("127.0.0.1")) is None  # this machine, no proxy: no address budget
+
+
+def test_one_client_cycling_sender_ids_meets_its_connection_and_address_budgets():
+    from bot.rasa_ext.channels import Budgets
+
+    budgets = Budgets()
+    budgets.connection = SenderLimiter(limit=100, burst=5, rate=0.001)
+    budgets.address = SenderLimiter(limit=100, burst=8, rate=0.001)
+    accepted = []
+    for index in range(20):
+        if budgets.acquire(f"sender-{index}", "socket-1", "203.0.113.7"):
+            budgets.release(f"sender-{index}", "socket-1", "203.0.113.7")
+            accepted.append(index)
+    assert accepted == [0, 1, 2, 3, 4]  # new sender ids each time: the connection's budget stops them
+    more = [index for index in range(20) if budgets.acquire(f"other-{index}", f"socket-{index + 2}", "203.0.113.7")]
+    assert len(more) == 3  # other connections from the same address: its budget (8) stops them
+    assert budgets.acquire("innocent", "socket-99", "198.51.100.1")  # someone else is not affected
+
+
+def test_binary_attachments_are_recognised_anywhere_in_a_packet():
+    from bot.rasa_ext.channels import has_binary
+
+    assert has_binary(b"x") and has_binary({"message": [1, {"a": bytearray(b"y")}]})
+    assert not has_binary({"message": "bonjour", "metadata": {"n": 1, "l": ["a"]}})

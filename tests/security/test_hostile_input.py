@@ -341,3 +341,74 @@ async def test_socketio_flood_of_200_messages_is_answered_or_refused_in_french(a
         assert answers_the_price(await again.say({"message": PRICE_QUESTION})), "the same conversation goes on"
     finally:
         await again.close()
+
+
+async def test_one_connection_cycling_session_ids_is_cut_and_other_visitors_keep_answering(assistant):
+    """A client that asks for a new session before each message would get a fresh per-sender budget each time:
+    its connection is cut after a few session requests, and its connection's own budget holds meanwhile."""
+    import socketio
+
+    url = assistant["url"] + "/webhooks/rest/webhook"
+    flooder = socketio.AsyncClient(reconnection=False)
+    confirmed, replies = [], []
+    flooder.on("session_confirm", confirmed.append)
+    flooder.on("bot_uttered", replies.append)
+    await flooder.connect(
+        assistant["url"], headers={"Origin": site_origin(assistant)}, transports=["polling"], wait_timeout=10
+    )
+    waits: list[float] = []
+
+    async def innocent() -> None:
+        async with httpx.AsyncClient(timeout=60) as client:
+            sender = f"innocent-{uuid.uuid4().hex}"
+            for question in [PRICE_QUESTION, "qui peut en bénéficier ?"] * 5:
+                started = time.monotonic()
+                response = await client.post(url, json={"sender": sender, "message": question})
+                assert response.status_code == 200 and reply_text(response).strip()
+                waits.append(time.monotonic() - started)
+                await asyncio.sleep(0.3)
+
+    async def flood() -> int:
+        sent = 0
+        for index in range(100):
+            try:
+                await flooder.emit("session_request", {"session_id": f"cycled-{uuid.uuid4().hex}"})
+                await flooder.emit("user_uttered", {"message": f"bonjour {index}"})
+            except socketio.exceptions.BadNamespaceError:
+                break  # the server cut the connection
+            sent += 1
+            await asyncio.sleep(0.02)
+        return sent
+
+    sent, _ = await asyncio.gather(flood(), innocent())
+    await asyncio.sleep(2)
+    texts = [plain(reply.get("text") or "") for reply in replies]
+    answered = sum("Bonjour" in text for text in texts)
+    refused = sum("beaucoup de messages" in text for text in texts)
+    p95 = sorted(waits)[int(0.95 * (len(waits) - 1))]
+    print(f"\nflood over one connection: {sent} pairs sent, {len(confirmed)} sessions confirmed, "
+          f"{answered} answered, {refused} refused; innocent visitor p95 {p95 * 1000:.0f} ms")  # fmt: skip
+    assert not flooder.connected, "the connection that cycled session ids is cut"
+    assert len(confirmed) <= 5 and answered <= 5
+    assert len(waits) == 10 and p95 < 5, f"the other visitor waited up to {max(waits):.1f} s"
+    await flooder.disconnect()
+
+
+async def test_a_binary_socketio_packet_cuts_the_connection_and_others_go_on(assistant):
+    visitor = SocketVisitor(assistant["url"], site_origin(assistant))
+    await visitor.connect()
+    try:
+        await visitor.client.emit("user_uttered", {"message": b"\x00" * 1000})
+        for _ in range(50):
+            if not visitor.client.connected:
+                break
+            await asyncio.sleep(0.1)
+        assert not visitor.client.connected
+    finally:
+        await visitor.close()
+    again = SocketVisitor(assistant["url"], site_origin(assistant), session_id=visitor.session_id)
+    await again.connect()
+    try:
+        assert answers_the_price(await again.say({"message": PRICE_QUESTION})), "the conversation goes on"
+    finally:
+        await again.close()

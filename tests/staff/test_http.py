@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import sqlalchemy as sa
 
@@ -133,20 +135,74 @@ def test_a_transcript_with_a_script_is_shown_escaped(staff):
     assert "1 conversation(s)" in pages[2].text
 
 
+def patient_log_in(http: httpx.Client, email: str, password: str) -> httpx.Response:
+    """Log in, waiting as told when the app says to try again later."""
+    while True:
+        answer = log_in(http, email, password)
+        if answer.status_code != 429:
+            return answer
+        assert "réessayez dans" in answer.text
+        time.sleep(int(answer.headers["Retry-After"]))
+
+
 def test_wrong_password_five_times_locks_the_account(server, staff_account):
     with httpx.Client(base_url=server.url, follow_redirects=False) as http:
-        answers = [log_in(http, STAFF_EMAIL, "mauvais mot de passe") for _ in range(5)]
+        answers = [patient_log_in(http, STAFF_EMAIL, "mauvais mot de passe") for _ in range(5)]
         assert all(a.status_code == 200 and "staff_session=" not in a.headers.get("set-cookie", "") for a in answers)
         assert "Adresse ou mot de passe incorrect." in answers[0].text
-        assert "verrouillé pendant 15 minutes" in answers[4].text
-        right = log_in(http, STAFF_EMAIL, STAFF_PASSWORD)
-        assert right.status_code == 200 and "verrouillé" in right.text
+        unknown = patient_log_in(http, "personne@exemple.fr", "x")
+        assert answers[4].text.count("verrouillé pendant 15 minutes") == unknown.text.count("verrouillé pendant 15")
+        right = patient_log_in(http, STAFF_EMAIL, STAFF_PASSWORD)
+        assert right.status_code == 200 and "incorrect" in right.text  # locked: the same words as for a wrong one
         assert "staff_session=" not in right.headers.get("set-cookie", "")
         assert http.get("/staff").status_code == 302
     with session_scope(server.settings.database_url) as session:
         assert session.execute(sa.select(StaffUser.locked_until)).scalar_one() is not None
         actions = session.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id)).scalars().all()
-        assert actions == ["login_failed"] * 4 + ["login_locked"] * 2
+        assert actions == ["login_failed"] * 4 + ["login_locked", "login_failed", "login_locked"]
+
+
+def test_a_login_flood_is_slowed_down_before_any_password_check(server, staff_account):
+    """From one address, after three failures each try waits longer; other addresses log in as usual."""
+    with httpx.Client(base_url=server.url, follow_redirects=False, headers={"X-Forwarded-For": "203.0.113.7"}) as http:
+        statuses = [log_in(http, f"inconnu{n}@exemple.fr", "x").status_code for n in range(12)]
+        assert statuses[:3] == [200, 200, 200] and statuses.count(429) >= 8, statuses
+        refused = log_in(http, STAFF_EMAIL, STAFF_PASSWORD)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        assert "essais de connexion : réessayez dans" in refused.text
+    with httpx.Client(base_url=server.url, follow_redirects=False, headers={"X-Forwarded-For": "198.51.100.2"}) as http:
+        assert log_in(http, STAFF_EMAIL, STAFF_PASSWORD).status_code == 303  # someone else, elsewhere
+
+
+def test_password_checks_run_two_at_a_time_at_most(server, staff_account, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.web.staff import accounts
+
+    running, most, lock = [0], [0], threading.Lock()
+    check = accounts.authenticate
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.3)  # as long as a few argon2 checks
+            return check(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(accounts, "authenticate", counted)
+
+    def attempt(n: int) -> int:
+        with httpx.Client(base_url=server.url, headers={"X-Forwarded-For": f"203.0.113.{n}"}, timeout=30) as http:
+            return log_in(http, f"inconnu{n}@exemple.fr", "x").status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(attempt, range(12)))
+    assert most[0] <= 2 and set(statuses) <= {200, 429}, (most[0], statuses)
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(staff):

@@ -174,7 +174,7 @@ def test_a_dialogue_turn_record_says_what_was_understood(database_url, conversat
 def test_dashboard(database_url, conversations):
     with session_scope(database_url) as session:
         board = stats.dashboard(session, days=7)
-        month = stats.dashboard(session, days=30)
+        longer = stats.dashboard(session, days=60)  # conv-old is 40 days old
     assert (board.conversations, board.quiz_taken) == (5, 4)
     assert board.verdicts == {"eligible": 2, "not_eligible": 1, "to_check": 0}
     assert (board.leads, board.handoffs, board.pending_mails) == (1, 1, 1)
@@ -188,7 +188,7 @@ def test_dashboard(database_url, conversations):
         "quelle est la couleur du cheval blanc d'Henri IV ?",
         XSS,
     ]
-    assert (month.conversations, month.verdicts["to_check"], month.leads) == (6, 1, 2)
+    assert (longer.conversations, longer.verdicts["to_check"], longer.leads) == (6, 1, 2)
 
 
 def test_csv_export_for_a_french_spreadsheet(database_url, conversations):

@@ -162,3 +162,40 @@ def test_the_rasa_server_runs_without_jax():
         timeout=120,
     )
     assert "Rasa Version      :         3.6.21" in version.stdout, version.stdout + version.stderr[-2000:]
+
+
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": "k" * 40,
+    "COOKIE_SECURE": "true",
+    "SMTP_HOST": "smtp.exemple.fr",
+    "SMTP_STARTTLS": "true",
+    "SITE_ORIGINS": "https://www.exemple.fr",
+}
+
+
+@pytest.mark.parametrize(
+    "change, variable",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "CHANGE-ME-at-least-32-characters-long-random"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "court"}, "SECRET_KEY"),
+        ({"COOKIE_SECURE": "false"}, "COOKIE_SECURE"),
+        ({"SMTP_STARTTLS": "false"}, "SMTP_STARTTLS"),
+        ({"SITE_ORIGINS": ""}, "SITE_ORIGINS"),
+    ],
+)
+def test_production_mode_refuses_each_unsafe_setting_by_its_name(change, variable):
+    load_settings(PRODUCTION)  # the safe set starts
+    load_settings({**PRODUCTION, "SMTP_HOST": "127.0.0.1", "SMTP_STARTTLS": "false"})  # a local relay needs no TLS
+    with pytest.raises(SettingsError, match=variable):
+        load_settings({**PRODUCTION, **change})
+    if change != {"SECRET_KEY": "court"}:  # a short key is refused everywhere
+        load_settings({**PRODUCTION, **change, "ENVIRONMENT": ""})  # development keeps its defaults
+
+
+def test_python_m_bot_refuses_to_start_in_production_with_a_french_message(tmp_path):
+    env = {**os.environ, "ENVIRONMENT": "production", "VAR_DIR": str(tmp_path), "SECRET_KEY": ""}
+    done = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and "Configuration invalide" in done.stderr and "SECRET_KEY" in done.stderr

@@ -20,8 +20,10 @@ def mount_staff(app, settings) -> None:
     from bot.web.staff import login, views_conversations, views_data, views_home, views_leads
     from bot.web.staff.auth import CsrfRejected, LoginRequired, StaffAuth, staff_auth
     from bot.web.staff.rendering import render
+    from bot.web.staff.throttle import LoginThrottle
 
     app.state.staff_auth = StaffAuth(settings)
+    app.state.login_throttle = LoginThrottle()
 
     async def to_login(request: Request, error: LoginRequired):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

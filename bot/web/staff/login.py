@@ -13,15 +13,21 @@ from bot.web.staff import accounts, audit
 from bot.web.staff.accounts import LOCK_DURATION, MAX_FAILURES
 from bot.web.staff.auth import StaffSession, require_staff_form, staff_auth
 from bot.web.staff.rendering import render
+from bot.web.staff.throttle import LoginThrottle
 
 router = APIRouter()
 LOCK_MINUTES = int(LOCK_DURATION.total_seconds() // 60)
+# One message for a wrong password, an unknown address and a locked account: the page never tells which
+# addresses have an account.
+WRONG = (
+    f"Adresse ou mot de passe incorrect. Après {MAX_FAILURES} essais manqués, un compte est verrouillé pendant "
+    f"{LOCK_MINUTES} minutes : réessayez plus tard ou demandez à un administrateur de le déverrouiller."
+)
 MESSAGES = {
-    "wrong": "Adresse ou mot de passe incorrect.",
-    "locked": (
-        f"Trop d'essais manqués : ce compte est verrouillé pendant {LOCK_MINUTES} minutes. "
-        "Réessayez plus tard ou demandez à un administrateur de le déverrouiller."
-    ),
+    "wrong": WRONG,
+    "locked": WRONG,
+    "wait": "Trop d'essais de connexion : réessayez dans {seconds} secondes.",
+    "busy": "Trop de connexions en cours : réessayez dans un instant.",
     "expired": "Le formulaire a expiré : saisissez à nouveau vos identifiants.",
 }
 
@@ -33,14 +39,16 @@ def safe_next(target: str) -> str:
     return "/staff"
 
 
-def _login_page(request: Request, next_page: str, error: str = "", email: str = "", status_code: int = 200):
+def _login_page(
+    request: Request, next_page: str, error: str = "", email: str = "", status_code: int = 200, seconds: int = 0
+):
     token = secrets.token_urlsafe(32)
     response = render(
         request,
         "login.html",
         status_code=status_code,
         next_page=safe_next(next_page),
-        error=MESSAGES.get(error, ""),
+        error=MESSAGES.get(error, "").format(seconds=seconds),
         email=email,
         logged_out=request.query_params.get("out") == "1",
         max_failures=MAX_FAILURES,
@@ -69,17 +77,34 @@ def login(
     auth = staff_auth(request)
     if not auth.login_form_ok(request, csrf_token):
         return _login_page(request, next, "expired", email, status_code=403)
-    with session_scope(auth.settings.database_url) as db:
-        result = accounts.authenticate(db, email, password)
-        actor = accounts.normalise_email(email)[:254] or "(vide)"
-        if result.user is None:
-            audit.record(db, actor, "login_locked" if result.locked else "login_failed")
-            failure = "locked" if result.locked else "wrong"
-        else:
-            audit.record(db, result.user.email, "login")
-            response = RedirectResponse(safe_next(next), status_code=303)
-            auth.open_session(response, result.user)
-            return response
+    actor = accounts.normalise_email(email)[:254] or "(vide)"
+    # uvicorn gives the address a local proxy (nginx) forwards, as its proxy_headers do by default.
+    keys = (f"address:{request.client.host if request.client else ''}", f"account:{actor}")
+    throttle: LoginThrottle = request.app.state.login_throttle  # one per app (and per test's app)
+    wait = throttle.wait_for(*keys)
+    if wait:  # refused before any password check
+        page = _login_page(request, next, "wait", email, status_code=429, seconds=wait)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    if not throttle.checks.acquire(timeout=2):
+        page = _login_page(request, next, "busy", email, status_code=429)
+        page.headers["Retry-After"] = "1"
+        return page
+    try:
+        with session_scope(auth.settings.database_url) as db:
+            result = accounts.authenticate(db, email, password)
+            if result.user is None:
+                audit.record(db, actor, "login_locked" if result.locked else "login_failed")
+                failure = "locked" if result.locked else "wrong"
+            else:
+                audit.record(db, result.user.email, "login")
+                response = RedirectResponse(safe_next(next), status_code=303)
+                auth.open_session(response, result.user)
+                throttle.succeeded(*keys)
+                return response
+    finally:
+        throttle.checks.release()
+    throttle.failed(*keys)
     return _login_page(request, next, failure, email)
 
 
