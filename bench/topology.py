@@ -151,6 +151,9 @@ def production_environment(
             "REDIS_KEY_PREFIX": key_prefix,
             "SANIC_WORKERS": "1",
             "SITE_ORIGINS": origin,
+            # Every simulated visitor comes from 127.0.0.1 through nginx: one address, not one client's budget.
+            "ADDRESS_MESSAGE_BURST": "100000",
+            "ADDRESS_MESSAGES_PER_SECOND": "100000",
         }
     )
     return env
@@ -236,6 +239,7 @@ http {{
 """
 
 
+ADDRESS_CONNECTIONS = re.compile(r"(limit_conn assistant_conn )(\d+);")
 ADDRESS_RATE = re.compile(r"(limit_req_zone \$binary_remote_addr zone=assistant_chat:\S+ rate=)(\d+)r/s;")
 
 
@@ -251,7 +255,9 @@ def share_address_budget(config: str, visitors: int) -> str:
         raise RuntimeError(
             "the nginx template should hold one per-address budget (limit_req_zone … zone=assistant_chat)"
         )
-    return ADDRESS_RATE.sub(lambda match: f"{match[1]}{int(match[2]) * max(1, visitors)}r/s;", config)
+    config = ADDRESS_RATE.sub(lambda match: f"{match[1]}{int(match[2]) * max(1, visitors)}r/s;", config)
+    # The same for the connections an address may hold open (two per simulated visitor at most).
+    return ADDRESS_CONNECTIONS.sub(lambda match: f"{match[1]}{int(match[2]) * max(1, visitors)};", config)
 
 
 def render_template(template: str, values: dict) -> str:
