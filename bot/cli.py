@@ -18,6 +18,7 @@ import yaml
 from bot.records import leads, personal_data
 from bot.records.db import DatabaseUnavailable, check_database, session_scope, upgrade
 from bot.records.mailer import Mailer
+from bot.records.models import Lead
 from bot.records.personal_data import Retention
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.supervisor import Service, Supervisor
@@ -220,12 +221,23 @@ def command_outbox(settings: Settings, action: str) -> int:
 
 
 def command_leads(settings: Settings, args: argparse.Namespace) -> int:
-    """`leads export` prints every lead; `leads erase --email` removes everything held on one person."""
+    """`leads export` prints every lead; `leads erase` removes everything held on one person (by address or lead
+    number) or one conversation."""
     with session_scope(settings.database_url) as session:
         if args.leads_command == "export":
             sys.stdout.write(leads.export_leads(leads.all_leads(session), args.format).rstrip("\n") + "\n")
             return 0
-        erasure = personal_data.erase_person(session, args.email, settings.mail.outbox_dir)
+        if args.conversation:
+            erasure = personal_data.erase_conversation(session, args.conversation, settings.mail.outbox_dir)
+        else:
+            email = args.email
+            if args.lead is not None:
+                lead = session.get(Lead, args.lead)
+                if lead is None:
+                    print(f"Aucune fiche n° {args.lead}.", file=sys.stderr)
+                    return 1
+                email = lead.email
+            erasure = personal_data.erase_person(session, email, settings.mail.outbox_dir)
         print(f"Effacé : {_counts(erasure)}.")
         return 0
 
@@ -279,7 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     leads_commands.add_parser("export", help="affiche les fiches").add_argument(
         "--format", choices=["csv", "json"], default="csv"
     )
-    leads_commands.add_parser("erase", help="efface une personne").add_argument("--email", required=True)
+    erase = leads_commands.add_parser("erase", help="efface une personne, une fiche ou une conversation")
+    which = erase.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", help="tout ce qui est conservé sur la personne de cette adresse")
+    which.add_argument("--lead", type=int, help="la personne de la fiche n° LEAD")
+    which.add_argument("--conversation", help="une conversation (son identifiant) et les fiches qui en viennent")
     commands.add_parser("purge", help="applique la durée de conservation maintenant").add_argument(
         "--older-than", help="fiches et conversations plus anciennes que (3y, 18m, 90d ; 30 jours au moins)"
     )

@@ -1,4 +1,4 @@
-"""Leads: checking what visitors give, saving it with their consent, export, erasure, retention."""
+"""Leads: checking what visitors give, saving it with their consent, export (erasure and retention: personal_data)."""
 
 from __future__ import annotations
 

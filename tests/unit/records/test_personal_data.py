@@ -275,3 +275,24 @@ def test_an_actions_failure_is_logged_without_its_message(caplog):
         log_failure(logging.getLogger("actions.test"), "the dialogue failed", error)
     assert "KeyError" in caplog.text and "test_personal_data.py" in caplog.text
     assert ADDRESS not in caplog.text
+
+
+def test_the_command_line_erases_by_lead_number_and_by_conversation(database_url, person, tmp_path):
+    def erase(*how: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "leads", "erase", *how],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert erase("--conversation", "other").returncode == 0
+    assert senders(database_url) == ["conv-1", "conv-2"] and every_row_holding(database_url, "autre@exemple.fr") == []
+    with session_scope(database_url) as session:
+        (lead_id,) = session.execute(sa.select(leads.Lead.id)).scalars()
+    assert erase("--lead", "999999").returncode == 1
+    done = erase("--lead", str(lead_id))
+    assert done.returncode == 0 and "Effacé : 1 fiche(s)" in done.stdout
+    assert every_row_holding(database_url, ADDRESS) == [] and senders(database_url) == []
