@@ -116,16 +116,22 @@ def database_ready(settings: Settings) -> bool:
     return True
 
 
-def command_run(settings: Settings) -> int:
-    """Check the surroundings, then run every process until Ctrl-C."""
+def surroundings_problem(settings: Settings, command: str) -> int:
+    """The exit code for a missing model (2) or database (3), said in French; 0 when both are there."""
     if not settings.model_path.exists():
         print(
-            f"Modèle introuvable : {settings.model_path}. Lancez `make run` (qui entraîne) ou `make train`.",
+            f"Modèle introuvable : {settings.model_path}. Lancez `{command}` (qui entraîne) ou `make train`.",
             file=sys.stderr,
         )
         return 2
-    if not database_ready(settings):
-        return 3
+    return 0 if database_ready(settings) else 3
+
+
+def command_run(settings: Settings) -> int:
+    """Check the surroundings, then run every process until Ctrl-C."""
+    problem = surroundings_problem(settings, "make run")
+    if problem:
+        return problem
     supervisor = Supervisor(services(settings))
     supervisor.start()
     supervisor.log(
@@ -138,14 +144,9 @@ def command_run(settings: Settings) -> int:
 
 def command_shell(settings: Settings) -> int:
     """`make shell`: talk to the assistant in the terminal (Rasa's `rasa shell`), its action server alongside."""
-    if not settings.model_path.exists():
-        print(
-            f"Modèle introuvable : {settings.model_path}. Lancez `make shell` (qui entraîne) ou `make train`.",
-            file=sys.stderr,
-        )
-        return 2
-    if not database_ready(settings):
-        return 3
+    problem = surroundings_problem(settings, "make shell")
+    if problem:
+        return problem
     every = {service.name: service for service in services(settings)}
     for closing in (signal.SIGHUP, signal.SIGTERM):  # a closed terminal too stops the action server
         signal.signal(closing, lambda *_: sys.exit(0))

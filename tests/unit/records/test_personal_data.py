@@ -44,6 +44,18 @@ def add_events(url: str, sender: str, when: datetime, text: str = "bonjour") -> 
         )
 
 
+def run_bot(database_url: str, var_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m bot …` on this database, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def senders(url: str) -> list[str]:
     with make_engine(url).connect() as connection:
         return sorted(connection.execute(sa.text("SELECT DISTINCT sender_id FROM events")).scalars())
@@ -122,14 +134,7 @@ def test_an_erasure_is_applied_again_after_a_backup_is_restored(database_url, pe
             if rows:
                 connection.execute(sa.table(table, *[sa.column(name) for name in rows[0]]).insert(), rows)
     assert every_row_holding(database_url, ADDRESS), "the restore did not bring her rows back"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "erasures", "replay"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_bot(database_url, tmp_path, "erasures", "replay")
     assert result.returncode == 0, result.stderr[-2000:]
     assert every_row_holding(database_url, ADDRESS) == [] and senders(database_url) == ["other"]
     assert "appliqué(s) de nouveau" in result.stdout
@@ -216,13 +221,8 @@ def test_the_background_worker_applies_each_retention_by_itself(database_url, tm
 
 
 def test_a_person_gets_a_copy_of_everything_held_on_them(database_url, person, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "person", "export", "--email", "Elodie@Coop-Exemple.fr", "--format", "json"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_bot(
+        database_url, tmp_path, "person", "export", "--email", "Elodie@Coop-Exemple.fr", "--format", "json"
     )
     assert result.returncode == 0, result.stderr[-2000:]
     copy = json.loads(result.stdout)
@@ -279,14 +279,7 @@ def test_an_actions_failure_is_logged_without_its_message(caplog):
 
 def test_the_command_line_erases_by_lead_number_and_by_conversation(database_url, person, tmp_path):
     def erase(*how: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "leads", "erase", *how],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": database_url, "VAR_DIR": str(tmp_path)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_bot(database_url, tmp_path, "leads", "erase", *how)
 
     assert erase("--conversation", "other").returncode == 0
     assert senders(database_url) == ["conv-1", "conv-2"] and every_row_holding(database_url, "autre@exemple.fr") == []
