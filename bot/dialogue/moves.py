@@ -55,6 +55,9 @@ _QUIZ_REQUEST = re.compile(
     r"|\bje (?:teste|fais le test|passe le test|refais le test)\b"
     r"|\b(?:on|je) (?:peut|peux|pourrait|pourrais) (?:le )?tester\b|\bpeut-on (?:le )?tester\b"
     r"|^\W*(?:le |un |votre )?(?:test|quiz+|questionnaire)(?: d'eligibilite)?\b"
+    # "je souhaiterais savoir, si ce n'est pas trop demander, si notre projet pourrait être retenu"
+    r"|\bsavoir\b[^.?!]{0,60}\bsi (?:notre|mon|ma|nos) (?:projet|structure|association|asso|entreprise|dossier)\b"
+    r"[^.?!]{0,40}\b(?:retenu\w*|eligible\w*|accepte\w*|accompagne\w*|selectionne\w*|beneficier)\b"
 )
 # "c'est plafonné à combien ?" asks the page's caps, not an estimate.
 _CAP_WORDS = re.compile(r"\b(?:plafon\w*|au maximum|maximum|au max|au plus)\b")
@@ -80,6 +83,8 @@ _COST_WORDS = re.compile(
     r"|debours\w*|montant|somme|factur\w*|euros?|gratuit|cher|reste)\b|€"
 )
 _VAT = re.compile(r"\b(?:tva|taxes?|hors taxes?|toutes taxes|ht ou ttc|ttc ou ht)\b")
+# How a request for the test is put without its words: "mon projet a-t-il une chance", "ça colle pour nous".
+_ASKS_FOR_US = re.compile(r"\b(?:projet|chances?|savoir si|voir si|pour nous|pour moi)\b")
 _SELF = re.compile(r"\b(?:on|nous|notre|nos|mon|ma|mes|je|j'|moi)\b")
 _ASKING_ESTIMATE = re.compile(r"\b(?:estim\w*|simul\w*|chiffrage|chiffrer|calcul\w*)\b")
 _MONEY = re.compile(r"\d ?(?:€|euros?\b|eur\b|k€|keur)|\b(?:tarif|tjm|taux journalier|prix de journee)\b")
@@ -103,6 +108,8 @@ def kind_of(reading: Reading) -> str:
         return "noise"  # gibberish: asked again with buttons, never read as a topic
     if kind == "dont_know" and not cues.is_dont_know(text) and not cues.is_refusal(text) and len(text.split()) <= 3:
         kind = "unclear"  # "euh…" hesitates, it does not say "je ne sais pas"
+    if kind == "dont_know" and not cues.is_dont_know(text) and "?" in text:
+        kind = "faq"  # "qui décide au final ?" asks; only the words "je ne sais pas" say one does not know
     if _ANNOUNCES_QUESTION.search(words):
         return "announce"  # "j'ai quelques questions": the question is still to come
     if cues.looks_english(text):
@@ -124,8 +131,9 @@ def kind_of(reading: Reading) -> str:
     person = cues.asks_for_a_person(text)
     if kind == "human" and not person and not _PERSON_WORDS.search(words):
         kind = "unclear"  # "j'ai quelques questions", "quelques-uns, je dirais": no request for a person
-    if kind == "start_quiz" and reading.confidence < 0.8 and not _QUIZ_WORDS.search(words):
-        kind = "unclear"  # "le bleu canard, je pense" asks for no test
+    if kind == "start_quiz" and not _QUIZ_WORDS.search(words) and not _ASKS_FOR_US.search(words):
+        if reading.confidence < 0.8 or not cues.is_question(text):
+            kind = "unclear"  # "le bleu canard, je pense" asks for no test, however sure the model is
     if (
         kind == "estimate"
         and reading.confidence < 0.9
@@ -137,7 +145,7 @@ def kind_of(reading: Reading) -> str:
     if kind in ("faq", "unclear", "inform", "greet", "capabilities", "why", "estimate", "cost") and person:
         return "human"
     if (
-        kind in ("unclear", "faq", "inform", "affirm", "human", "start_quiz", "correct")
+        kind in ("unclear", "faq", "inform", "affirm", "human", "start_quiz", "correct", "capabilities")
         and not person
         and _ASKING_ESTIMATE.search(words)
     ):

@@ -32,6 +32,8 @@ def run_rasa_tests(model: Path, outs: dict[str, Path]) -> None:
                 str(model),
                 "--nlu",
                 str(ROOT / "tests" / "nlu" / name),
+                "--domain",
+                str(ROOT / "domain"),
                 "--out",
                 str(out),
                 "--no-plot",
