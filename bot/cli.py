@@ -252,7 +252,7 @@ def command_purge(settings: Settings, older_than: str | None) -> int:
         except ValueError as error:
             print(f"--older-than : {error}", file=sys.stderr)
             return 2
-        retention = Retention(age, min(age, retention.conversations), retention.audit)
+        retention = retention.with_age(age)
     with session_scope(settings.database_url) as session:
         erasure = personal_data.purge(session, retention, settings.mail.outbox_dir)
         print(f"Purgé : {_counts(erasure)}.")

@@ -42,8 +42,8 @@ def ask(turn: Turn, step: str, *, reminder: bool = False, retry: bool = False) -
 
 def consent_answer(text: str, intent: str, confidence: float) -> str | None:
     """ "yes", "no" or None for a message at the consent question ("J'accepte", "non merci je préfère pas")."""
-    if text.rstrip().endswith("?") and len(text.split()) > 3:
-        return None  # "et si plus tard je veux qu'elles soient supprimées ?" asks before answering
+    if cues.asks_back(text):
+        return None
     if cues.is_refusal(text) or re.search(r"\b(?:je refuse|refus|non)\b", normalize(text)):
         return "no"
     if _CONSENT_YES.search(normalize(text)):

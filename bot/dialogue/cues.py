@@ -21,6 +21,11 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+def asks_back(text: str) -> bool:
+    """A question put at a question ("et si plus tard je veux qu'elles soient supprimées ?"): no answer to it."""
+    return text.rstrip().endswith("?") and len(text.split()) > 3
+
+
 def is_question(text: str) -> bool:
     """The visitor asks something: a question mark, or a sentence opening like a French question."""
     return "?" in text or bool(_QUESTION_WORDS.search(normalize(text)))

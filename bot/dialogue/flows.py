@@ -214,8 +214,9 @@ def _dont_know_or_refusal(turn: Turn, flow: str, step: str, kind: str) -> bool:
     text = turn.reading.typed
     # "bof" or "peut-être" say nothing about a headcount or a place: there only explicit words count
     dont_know = cues.is_dont_know(text) or (kind == "dont_know" and (flow != "quiz" or step in quiz.YES_NO_QUESTIONS))
-    asking = text.rstrip().endswith("?") and len(text.split()) > 3  # "et si plus tard je veux… ?" refuses nothing
-    refusal = not dont_know and not asking and (cues.is_refusal(text) or (kind == "deny" and flow != "quiz"))
+    refusal = (
+        not dont_know and not cues.asks_back(text) and (cues.is_refusal(text) or (kind == "deny" and flow != "quiz"))
+    )
     if not (dont_know or refusal):
         return False
     if flow == "quiz":

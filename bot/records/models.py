@@ -81,3 +81,22 @@ class Erasure(Base):
     # Hashes of the addresses and conversation ids erased (bot.records.personal_data.subject_hash), so that
     # `python -m bot erasures replay` can erase them again after a backup is restored; none for retention.
     subjects = sa.Column(sa.JSON)
+
+
+# Rasa's own table of conversation events (SQLTrackerStore), read by the staff app and erased by
+# bot.records.personal_data: events(id, sender_id, type_name, timestamp, intent_name, action_name, data).
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
+)
+
+
+def has_events(session) -> bool:
+    """Rasa creates its table on its first start: until then there is no conversation."""
+    return sa.inspect(session.get_bind()).has_table("events")

@@ -23,12 +23,9 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.records.models import Erasure, Lead, OutboxMail, utcnow
+from bot.records.models import EVENTS, Erasure, Lead, OutboxMail, has_events, utcnow
 from bot.records.staff_models import AuditEntry, ConversationReview, ConversationTag, LeadNote
 from bot.settings import Settings
-
-# Rasa's table of conversation events (tracker store); it may not exist before Rasa's first start.
-EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("timestamp"), sa.column("data", sa.Text))
 
 
 def subject_hash(kind: str, value: str) -> str:
@@ -45,10 +42,6 @@ class Holdings:
     conversations: set[str] = field(default_factory=set)
     events: int = 0
     files: list[Path] = field(default_factory=list)
-
-
-def has_events(session: Session) -> bool:
-    return sa.inspect(session.get_bind()).has_table("events")
 
 
 def conversations_mentioning(session: Session, text: str) -> set[str]:
@@ -167,6 +160,11 @@ class Retention:
     leads: timedelta
     conversations: timedelta
     audit: timedelta
+
+    def with_age(self, age: timedelta) -> Retention:
+        """A purge asked by hand: leads older than `age`, and conversations without a lead too if `age` is
+        shorter than their own retention."""
+        return Retention(age, min(age, self.conversations), self.audit)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retention:

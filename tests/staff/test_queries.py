@@ -234,7 +234,7 @@ def test_purge_keeps_recent_data(database_url, conversations):
     with session_scope(database_url) as session:
         reviews.save_review(session, "conv-old", True, ["ancien"], "", "a@b.fr")
         update_lead(session, session.get(Lead, conversations["leads"]["old"]), "closed", "", "a@b.fr")
-        retention = protection.purge_retention(timedelta(days=30), Retention.from_settings(load_settings({})))
+        retention = Retention.from_settings(load_settings({})).with_age(timedelta(days=30))
         preview = protection.purge_preview(session, retention)
         assert (preview.leads, preview.mails, preview.conversations) == (1, 1, 1)
         erasure = protection.purge(session, retention)

@@ -7,19 +7,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-# SQLTrackerStore's table: events(id, sender_id, type_name, timestamp, intent_name, action_name, data).
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
+from bot.program.quiz import QUESTIONS
+from bot.records.models import EVENTS, has_events  # noqa: F401  (read from here by the staff modules)
+
 # The assistant did not understand. Since the dialogue runs in one action (action_turn), each turn ends with a
 # `last_turn` slot saying what the message was taken for; a name typed at the contact question is read by the
 # model as nlu_fallback but understood as an answer, so the slot decides, not the intent. Conversations held
@@ -28,25 +19,10 @@ FALLBACK_ACTIONS = ("action_not_understood", "utter_default", "action_default_fa
 TURN_SLOT = "last_turn"
 NOT_UNDERSTOOD = '%"understood": false%'
 # The quiz was taken: an answer to one of its questions, or its verdict; for older conversations, its actions.
-QUIZ_QUESTIONS = (
-    "structure_type",
-    "headcount",
-    "place",
-    "role",
-    "agreement",
-    "novelty",
-    "working_life",
-    "lasting_change",
-    "stakeholders",
-)
+QUIZ_QUESTIONS = QUESTIONS
 QUIZ_ACTIONS = ("action_quiz_start", "eligibility_form", "action_eligibility_verdict", *QUIZ_QUESTIONS)
 VERDICTS = ("eligible", "not_eligible", "to_check")
 HANDOFF_STATUSES = ("sent", "written")
-
-
-def has_events(session: Session) -> bool:
-    """Rasa creates its table on its first start: until then there is no conversation."""
-    return sa.inspect(session.get_bind()).has_table("events")
 
 
 def not_understood_turn():

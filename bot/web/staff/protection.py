@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,11 +36,6 @@ def erase_preview(session: Session, email: str) -> Preview:
 def erase(session: Session, email: str, outbox_dir: Path | None = None) -> Erasure:
     """Erase everything held on a person."""
     return personal_data.erase_person(session, email, outbox_dir)
-
-
-def purge_retention(age: timedelta, configured: Retention) -> Retention:
-    """The staff's purge: leads older than `age`, and conversations without a lead too if `age` is shorter."""
-    return Retention(age, min(age, configured.conversations), configured.audit)
 
 
 def purge_preview(session: Session, retention: Retention, now: datetime | None = None) -> Preview:

@@ -87,7 +87,7 @@ def purge(
     except ValueError as error:
         return _data_page(request, 400, purge_error=f"Durée invalide : {error}.", age=age)
     settings = staff_auth(request).settings
-    retention = protection.purge_retention(duration, Retention.from_settings(settings))
+    retention = Retention.from_settings(settings).with_age(duration)
     with session_scope(settings.database_url) as db:
         if confirm != "yes":
             return render(
